@@ -1,0 +1,5 @@
+"""Allow `python -m taskmaster`."""
+
+from taskmaster.cli import app
+
+app()

@@ -1,0 +1,1 @@
+"""HTTP: wire formats per API version over the same services."""

@@ -1,0 +1,63 @@
+"""Dependencies every router shares: the runtime, the request's transaction, the caller."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskmaster.auth.service import AccountService
+from taskmaster.auth.tokens import MISSING_TOKEN, AccessClaims
+from taskmaster.errors import Unauthorized
+from taskmaster.runtime import Runtime
+from taskmaster.tasks.service import TaskService
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def transaction(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed when the handler returns, before the response."""
+    async with runtime.db.session() as session:
+        yield session
+        await session.commit()
+
+
+SessionDep = Annotated[AsyncSession, Depends(transaction, scope="function")]
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(MISSING_TOKEN)
+    return token
+
+
+def caller(request: Request, runtime: RuntimeDep) -> AccessClaims:
+    """The verified claims of the request's access token."""
+    return runtime.tokens.verify(bearer_token(request))
+
+
+CallerDep = Annotated[AccessClaims, Depends(caller)]
+
+
+def account_service(session: SessionDep, runtime: RuntimeDep) -> AccountService:
+    return AccountService(
+        session, hasher=runtime.hasher, tokens=runtime.tokens, clock=runtime.clock
+    )
+
+
+def task_service(session: SessionDep, runtime: RuntimeDep) -> TaskService:
+    return TaskService(session, clock=runtime.clock)
+
+
+Accounts = Annotated[AccountService, Depends(account_service)]
+Tasks = Annotated[TaskService, Depends(task_service)]

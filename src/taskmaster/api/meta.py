@@ -1,0 +1,24 @@
+"""Endpoints outside the versions: health and the public signing keys."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from taskmaster.api.deps import RuntimeDep
+from taskmaster.api.responses import JSONBytes
+from taskmaster.api.v1.serialize import timestamp
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/health")
+async def health(runtime: RuntimeDep) -> Response:
+    return JSONBytes(
+        {"success": True, "message": "Server is running", "timestamp": timestamp(runtime.clock())}
+    )
+
+
+@router.get("/.well-known/jwks.json")
+async def jwks(runtime: RuntimeDep) -> Response:
+    return JSONBytes(runtime.keys.jwks(), headers={"Cache-Control": "public, max-age=300"})

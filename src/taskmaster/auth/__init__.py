@@ -1,0 +1,1 @@
+"""Accounts: users, password hashing, signing keys and access tokens."""

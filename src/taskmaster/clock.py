@@ -1,0 +1,13 @@
+"""The one place TaskMaster reads the time, so tests can control it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+
+def system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+Clock = Callable[[], datetime]

@@ -1,0 +1,83 @@
+"""One Settings class, read from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InsecureSettingsError(ValueError):
+    """Raised when settings would run outside development on an insecure default."""
+
+
+class Settings(BaseSettings):
+    """Everything TaskMaster reads from its environment; README.md documents each variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1)
+    data_dir: Path = Path("data")
+    log_level: str = "info"
+
+    database_url: str = ""
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(default=10.0, gt=0)
+    db_echo: bool = False
+
+    jwt_private_key: SecretStr | None = None
+    jwt_private_key_file: Path | None = None
+    jwt_issuer: str = "taskmaster"
+    jwt_audience: str = "taskmaster-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=1)
+
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """Accept the plain URLs hosting providers hand out and pick the async driver."""
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url.removeprefix(prefix)
+        if url.startswith("sqlite://"):
+            return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+        return url
+
+    @model_validator(mode="after")
+    def _refuse_insecure_defaults(self) -> Settings:
+        if self.environment is Environment.PRODUCTION and not (
+            self.jwt_private_key or self.jwt_private_key_file
+        ):
+            raise InsecureSettingsError(
+                "JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE must be set outside development: "
+                "TaskMaster never signs tokens with a built-in key"
+            )
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment is not Environment.PRODUCTION
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured database, or the embedded SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'taskmaster.db').resolve()}"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")

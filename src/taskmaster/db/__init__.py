@@ -1,0 +1,1 @@
+"""Data layer: engines, sessions, the declarative base and Alembic migrations."""

@@ -1,0 +1,8 @@
+"""Every domain's models in one place, so the metadata is complete (Alembic, tests)."""
+
+from __future__ import annotations
+
+from taskmaster.auth import models as auth_models
+from taskmaster.tasks import models as task_models
+
+MODEL_MODULES = (auth_models, task_models)

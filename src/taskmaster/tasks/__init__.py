@@ -1,0 +1,1 @@
+"""Personal tasks: model, repository and service."""

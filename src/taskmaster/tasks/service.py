@@ -1,0 +1,142 @@
+"""Task use cases: list, summarize, create, read, change and delete a user's own tasks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from enum import Enum
+from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskmaster.clock import Clock
+from taskmaster.errors import Invalid, NotFound
+from taskmaster.tasks.models import Priority, Status, Task
+from taskmaster.tasks.repository import TaskFilter, TaskRepository, TaskRow
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 10_000
+TASK_NOT_FOUND = "Task not found"
+
+
+class _Unset(Enum):
+    UNSET = "unset"
+
+
+UNSET: Final = _Unset.UNSET
+
+
+@dataclass(frozen=True)
+class TaskDraft:
+    title: str
+    description: str = ""
+    status: Status = Status.PENDING
+    priority: Priority = Priority.MEDIUM
+    due_date: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TaskChanges:
+    """A partial update: fields left UNSET keep their value."""
+
+    title: str | _Unset = UNSET
+    description: str | _Unset = UNSET
+    status: Status | _Unset = UNSET
+    priority: Priority | _Unset = UNSET
+    due_date: datetime | _Unset | None = field(default=UNSET)
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    rows: Sequence[TaskRow]
+    total: int
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    total: int
+    pending: int
+    in_progress: int
+    completed: int
+    overdue: int
+
+
+def checked_title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise Invalid("Title is required")
+    if len(title) > TITLE_MAX:
+        raise Invalid(f"Title must be at most {TITLE_MAX} characters long")
+    return title
+
+
+def checked_description(description: str) -> str:
+    if len(description) > DESCRIPTION_MAX:
+        raise Invalid(f"Description must be at most {DESCRIPTION_MAX} characters long")
+    return description
+
+
+class TaskService:
+    def __init__(self, session: AsyncSession, *, clock: Clock) -> None:
+        self._tasks = TaskRepository(session)
+        self._clock = clock
+
+    async def list(self, user_id: uuid.UUID, task_filter: TaskFilter) -> TaskPage:
+        rows = await self._tasks.page(user_id, task_filter)
+        if task_filter.offset == 0 and len(rows) < task_filter.limit:
+            return TaskPage(rows, len(rows))  # the whole result is here; no need to count
+        return TaskPage(rows, await self._tasks.count(user_id, task_filter))
+
+    async def summary(self, user_id: uuid.UUID) -> TaskSummary:
+        counts = await self._tasks.status_counts(user_id)
+        return TaskSummary(
+            total=sum(counts.values()),
+            pending=counts.get(Status.PENDING, 0),
+            in_progress=counts.get(Status.IN_PROGRESS, 0),
+            completed=counts.get(Status.COMPLETED, 0),
+            overdue=await self._tasks.overdue_count(user_id, self._clock()),
+        )
+
+    async def create(self, user_id: uuid.UUID, draft: TaskDraft) -> Task:
+        now = self._clock()
+        task = Task(
+            user_id=user_id,
+            title=checked_title(draft.title),
+            description=checked_description(draft.description),
+            status=draft.status.value,
+            priority=draft.priority.value,
+            due_date=draft.due_date,
+            created_at=now,
+            updated_at=now,
+        )
+        await self._tasks.add(task)
+        return task
+
+    async def get(self, user_id: uuid.UUID, task_id: uuid.UUID) -> Task:
+        task = await self._tasks.get(user_id, task_id)
+        if task is None:
+            raise NotFound(TASK_NOT_FOUND)
+        return task
+
+    async def update(self, user_id: uuid.UUID, task_id: uuid.UUID, changes: TaskChanges) -> Task:
+        task = await self.get(user_id, task_id)
+        if not isinstance(changes.title, _Unset):
+            task.title = checked_title(changes.title)
+        if not isinstance(changes.description, _Unset):
+            task.description = checked_description(changes.description)
+        for name in ("status", "priority"):
+            value = getattr(changes, name)
+            if not isinstance(value, _Unset):
+                setattr(task, name, value.value)
+        if not isinstance(changes.due_date, _Unset):
+            task.due_date = changes.due_date
+        if any(not isinstance(getattr(changes, f.name), _Unset) for f in fields(changes)):
+            task.updated_at = self._clock()
+        await self._tasks.flush()
+        return task
+
+    async def delete(self, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
+        if not await self._tasks.delete(user_id, task_id):
+            raise NotFound(TASK_NOT_FOUND)

@@ -1,0 +1,53 @@
+"""Serves the built single-page app: hashed assets cached for a year, client routes fall back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+STATIC_DIR = Path(__file__).parent / "static"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+PLACEHOLDER = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>TaskMaster</title></head>
+<body><h1>TaskMaster</h1><p>The API is running. The web app has not been built:
+run <code>make run</code> to build it.</p></body></html>"""
+
+
+def _belongs_to_api(path: str) -> bool:
+    """API paths answer 404 in the API's format instead of falling back to the app."""
+    return path in ("api", "health") or path.startswith(("api/", ".well-known/"))
+
+
+class ImmutableStaticFiles(StaticFiles):
+    """Hashed build assets: their names change with their content, so cache them for good."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = IMMUTABLE
+        return response
+
+
+def mount(app: FastAPI, static_dir: Path = STATIC_DIR) -> None:
+    """Serve the app at `/` with client-route fallback, or a placeholder when it is not built."""
+    root = static_dir.resolve()
+    index = root / "index.html"
+    if (root / "assets").is_dir():
+        app.mount("/assets", ImmutableStaticFiles(directory=root / "assets"), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def single_page_app(path: str) -> Response:
+        if _belongs_to_api(path):
+            raise HTTPException(404)
+        file = (root / path).resolve()
+        if path and file.is_file() and file.is_relative_to(root):
+            return FileResponse(file)
+        if index.is_file():
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(PLACEHOLDER)

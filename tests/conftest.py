@@ -1,0 +1,152 @@
+"""Fixtures: every API test runs on the embedded SQLite and on a throwaway PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy.engine import make_url
+
+from taskmaster.app import create_app
+from taskmaster.config import Environment, Settings
+from taskmaster.db import migrate
+from taskmaster.db.base import Base
+from taskmaster.db.models import MODEL_MODULES
+from taskmaster.runtime import Runtime
+
+# An admin connection to the PostgreSQL server the tests create their databases on.
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+assert MODEL_MODULES, "every table is registered on Base.metadata"
+
+
+@dataclass
+class FakeClock:
+    """A clock tests move by hand: expiry is tested without sleeping."""
+
+    now: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+async def _admin(statement: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of its own for this run, migrated to head, dropped at the end."""
+    name = f"taskmaster_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
+    rendered = url.render_as_string(hide_password=False)
+    try:
+        yield rendered
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'taskmaster.db'}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each backend, migrated to the newest schema once per run."""
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        environment=Environment.TEST,
+        database_url=database_url,
+        data_dir=tmp_path,
+    )
+
+
+@pytest.fixture
+async def runtime(settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime]:
+    runtime = Runtime.build(settings, clock=clock)
+    try:
+        yield runtime
+    finally:
+        async with runtime.db.engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                await connection.execute(table.delete())
+        await runtime.close()
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime=runtime)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver"
+        ) as client,
+    ):
+        yield client
+
+
+@dataclass
+class Account:
+    """A registered user and their access token, ready to call the API."""
+
+    id: str
+    email: str
+    password: str
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+async def register(
+    client: httpx.AsyncClient, email: str, password: str = "correct horse 1"
+) -> Account:
+    response = await client.post(
+        "/api/v1/auth/register", json={"email": email, "password": password, "name": "Tess Ter"}
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return Account(data["user"]["id"], email, password, data["token"])
+
+
+@pytest.fixture
+async def alice(client: httpx.AsyncClient) -> Account:
+    return await register(client, "alice@example.com")
+
+
+@pytest.fixture
+async def bob(client: httpx.AsyncClient) -> Account:
+    return await register(client, "bob@example.com")
