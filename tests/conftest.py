@@ -1,4 +1,5 @@
-"""Fixtures: every API test runs on the embedded SQLite and on a throwaway PostgreSQL."""
+"""Fixtures: every API test runs twice, on the embedded defaults (SQLite, in-memory store)
+and on the production parts (a throwaway PostgreSQL database, Redis under a throwaway prefix)."""
 
 from __future__ import annotations
 
@@ -9,25 +10,29 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy.engine import make_url
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from taskmaster.app import create_app
+from taskmaster.cache.redis import RedisKeyValue
 from taskmaster.config import Environment, Settings
 from taskmaster.db import migrate
 from taskmaster.db.base import Base
 from taskmaster.db.models import MODEL_MODULES
+from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
 
 # An admin connection to the PostgreSQL server the tests create their databases on.
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 assert MODEL_MODULES, "every table is registered on Base.metadata"
 
 
@@ -84,12 +89,24 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def redis_prefix() -> str:
+    return f"taskmaster-test:{uuid.uuid4().hex}:"
+
+
+@pytest.fixture
+def settings(database_url: str, redis_prefix: str, tmp_path: Path) -> Settings:
+    on_postgres = database_url.startswith("postgresql")
     return Settings(
         _env_file=None,
         environment=Environment.TEST,
         database_url=database_url,
+        redis_url=REDIS_URL if on_postgres else None,
+        redis_prefix=redis_prefix,
         data_dir=tmp_path,
+        # Generous limits: the tests register and sign in many times from one address.
+        # tests/auth/test_throttle.py sets the real ones.
+        rate_register_ip=Rate(10_000, 3600),
+        rate_login_ip=Rate(10_000, 3600),
     )
 
 
@@ -102,19 +119,22 @@ async def runtime(settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime
         async with runtime.db.engine.begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):
                 await connection.execute(table.delete())
+        if isinstance(runtime.store, RedisKeyValue):
+            keys = [key async for key in runtime.store.redis.scan_iter(f"{settings.redis_prefix}*")]
+            if keys:
+                await runtime.store.redis.delete(*keys)
         await runtime.close()
 
 
 @pytest.fixture
 async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(runtime=runtime)
-    async with (
-        LifespanManager(app) as manager,
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver"
-        ) as client,
-    ):
-        yield client
+    async with LifespanManager(app) as manager:
+        # As in production behind a proxy: uvicorn takes the client address from X-Forwarded-For.
+        behind_proxy: Any = ProxyHeadersMiddleware(cast(Any, manager.app), "127.0.0.1")
+        transport = httpx.ASGITransport(app=behind_proxy)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
 
 
 @dataclass

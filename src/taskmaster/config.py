@@ -4,9 +4,26 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from taskmaster.ratelimit import Rate
+
+
+def _comma_separated(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(item.strip().rstrip("/") for item in value.split(",") if item.strip())
+    return value
+
+
+def _rate(value: object) -> object:
+    return Rate.parse(value) if isinstance(value, str) else value
+
+
+Origins = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated)]
+RateSetting = Annotated[Rate, BeforeValidator(_rate)]
 
 
 class Environment(StrEnum):
@@ -42,6 +59,23 @@ class Settings(BaseSettings):
     jwt_issuer: str = "taskmaster"
     jwt_audience: str = "taskmaster-api"
     access_token_ttl_seconds: int = Field(default=900, ge=1)
+    refresh_token_ttl_days: float = Field(default=30, gt=0)
+    refresh_reuse_grace_seconds: float = Field(default=10, ge=0)
+
+    refresh_cookie_name: str = "tm_refresh"
+    refresh_cookie_path: str = "/api/v1/auth"
+    cookie_secure: bool | None = None  # None: Secure everywhere but development
+    cookie_samesite: Literal["lax", "strict", "none"] = "lax"
+    cookie_domain: str | None = None
+    cors_origin: Origins = ()
+
+    redis_url: str | None = None
+    redis_prefix: str = "taskmaster:"
+
+    rate_login_account_ip: RateSetting = Rate(5, 15 * 60)
+    rate_login_account: RateSetting = Rate(100, 60 * 60)
+    rate_login_ip: RateSetting = Rate(300, 60 * 60)
+    rate_register_ip: RateSetting = Rate(20, 60 * 60)
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
@@ -65,7 +99,15 @@ class Settings(BaseSettings):
                 "JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE must be set outside development: "
                 "TaskMaster never signs tokens with a built-in key"
             )
+        if self.cookie_samesite == "none" and not self.secure_cookies:
+            raise InsecureSettingsError("COOKIE_SAMESITE=none needs Secure cookies")
         return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is None:
+            return self.environment is Environment.PRODUCTION
+        return self.cookie_secure
 
     @property
     def is_development(self) -> bool:

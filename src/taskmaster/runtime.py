@@ -4,42 +4,104 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskmaster import cache
 from taskmaster.auth.keys import KeySet, load_keys
 from taskmaster.auth.passwords import PasswordHasher
+from taskmaster.auth.refresh_tokens import RefreshTokenMinter
+from taskmaster.auth.repository import session_ended
+from taskmaster.auth.revocations import RevokedSessions
+from taskmaster.auth.service import AccountService
+from taskmaster.auth.sessions import SessionPolicy, SessionService
+from taskmaster.auth.throttle import Throttle, ThrottlePolicy
 from taskmaster.auth.tokens import AccessTokens
+from taskmaster.cache.base import KeyValue
 from taskmaster.clock import Clock, system_now
 from taskmaster.config import Settings
 from taskmaster.db.engine import Database
+from taskmaster.ratelimit import RateLimiter
+from taskmaster.tasks.service import TaskService
+
+
+def _derived_secret(keys: KeySet, purpose: bytes) -> bytes:
+    """A key for `purpose`, derived from the signing key: one secret to configure, not two."""
+    raw = keys.signing_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(raw)
 
 
 @dataclass
 class Runtime:
     settings: Settings
     db: Database
+    store: KeyValue
     keys: KeySet
     tokens: AccessTokens
     hasher: PasswordHasher
+    minter: RefreshTokenMinter
+    revoked: RevokedSessions
+    throttle: Throttle
     clock: Clock
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock = system_now) -> Runtime:
         keys = load_keys(settings)
-        tokens = AccessTokens(
-            keys,
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            ttl=timedelta(seconds=settings.access_token_ttl_seconds),
-            clock=clock,
+        database = Database.from_settings(settings)
+        access_ttl = timedelta(seconds=settings.access_token_ttl_seconds)
+        store = cache.connect(settings.redis_url, settings.redis_prefix, clock)
+        policy = ThrottlePolicy(
+            login_account_ip=settings.rate_login_account_ip,
+            login_account=settings.rate_login_account,
+            login_ip=settings.rate_login_ip,
+            register_ip=settings.rate_register_ip,
         )
         return cls(
             settings=settings,
-            db=Database.from_settings(settings),
+            db=database,
+            store=store,
             keys=keys,
-            tokens=tokens,
+            tokens=AccessTokens(
+                keys,
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                ttl=access_ttl,
+                clock=clock,
+            ),
             hasher=PasswordHasher(),
+            minter=RefreshTokenMinter(_derived_secret(keys, b"taskmaster/refresh-successor")),
+            revoked=RevokedSessions(store, access_ttl, partial(session_ended, database.sessions)),
+            throttle=Throttle(RateLimiter(store, clock), policy),
             clock=clock,
         )
 
+    def session_service(self, session: AsyncSession) -> SessionService:
+        policy = SessionPolicy(
+            lifetime=timedelta(days=self.settings.refresh_token_ttl_days),
+            reuse_grace=timedelta(seconds=self.settings.refresh_reuse_grace_seconds),
+        )
+        return SessionService(
+            session, minter=self.minter, revoked=self.revoked, policy=policy, clock=self.clock
+        )
+
+    def account_service(self, session: AsyncSession) -> AccountService:
+        return AccountService(
+            session,
+            sessions=self.session_service(session),
+            hasher=self.hasher,
+            tokens=self.tokens,
+            throttle=self.throttle,
+            clock=self.clock,
+        )
+
+    def task_service(self, session: AsyncSession) -> TaskService:
+        return TaskService(session, clock=self.clock)
+
     async def close(self) -> None:
         await self.db.dispose()
+        await self.store.close()

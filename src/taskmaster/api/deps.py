@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskmaster.auth.service import AccountService
-from taskmaster.auth.tokens import MISSING_TOKEN, AccessClaims
+from taskmaster.auth.sessions import Client, SessionService
+from taskmaster.auth.tokens import MISSING_TOKEN, AccessClaims, TokenInvalid
 from taskmaster.errors import Unauthorized
 from taskmaster.runtime import Runtime
 from taskmaster.tasks.service import TaskService
@@ -33,6 +34,15 @@ async def transaction(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(transaction, scope="function")]
 
 
+def client_of(request: Request) -> Client:
+    """The caller's address (uvicorn resolves trusted proxies' headers) and user agent."""
+    host = request.client.host if request.client else ""
+    return Client(ip=host, user_agent=request.headers.get("user-agent", ""))
+
+
+ClientDep = Annotated[Client, Depends(client_of)]
+
+
 def bearer_token(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
@@ -41,23 +51,29 @@ def bearer_token(request: Request) -> str:
     return token
 
 
-def caller(request: Request, runtime: RuntimeDep) -> AccessClaims:
-    """The verified claims of the request's access token."""
-    return runtime.tokens.verify(bearer_token(request))
+async def caller(request: Request, runtime: RuntimeDep) -> AccessClaims:
+    """The verified claims of the request's access token, whose session must still be live."""
+    claims = runtime.tokens.verify(bearer_token(request))
+    if await runtime.revoked.contains(claims.session_id):
+        raise TokenInvalid()
+    return claims
 
 
 CallerDep = Annotated[AccessClaims, Depends(caller)]
 
 
 def account_service(session: SessionDep, runtime: RuntimeDep) -> AccountService:
-    return AccountService(
-        session, hasher=runtime.hasher, tokens=runtime.tokens, clock=runtime.clock
-    )
+    return runtime.account_service(session)
+
+
+def session_service(session: SessionDep, runtime: RuntimeDep) -> SessionService:
+    return runtime.session_service(session)
 
 
 def task_service(session: SessionDep, runtime: RuntimeDep) -> TaskService:
-    return TaskService(session, clock=runtime.clock)
+    return runtime.task_service(session)
 
 
 Accounts = Annotated[AccountService, Depends(account_service)]
+Sessions = Annotated[SessionService, Depends(session_service)]
 Tasks = Annotated[TaskService, Depends(task_service)]

@@ -1,4 +1,4 @@
-"""Accounts: register, log in, read a profile."""
+"""Accounts: register, sign in, refresh, change the password, read a profile."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taskmaster.auth.common_passwords import is_common
 from taskmaster.auth.models import User
 from taskmaster.auth.passwords import PasswordHasher
 from taskmaster.auth.repository import DuplicateEmail, UserRepository
+from taskmaster.auth.sessions import Client, Issued, SessionService
+from taskmaster.auth.throttle import Throttle
 from taskmaster.auth.tokens import AccessTokens
 from taskmaster.clock import Clock
 from taskmaster.errors import Conflict, Invalid, NotFound, Unauthorized
@@ -21,6 +24,8 @@ PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 
 INVALID_CREDENTIALS = "Invalid email or password"
+EMAIL_TAKEN = "User with this email already exists"
+WRONG_CURRENT_PASSWORD = "Current password is incorrect"
 
 
 @dataclass(frozen=True)
@@ -32,10 +37,11 @@ class Registration:
 
 @dataclass(frozen=True)
 class SignedIn:
-    """A user and the access token just issued to them."""
+    """A user, a fresh access token and the refresh token of their session."""
 
     user: User
     access_token: str
+    session: Issued
 
 
 def normalize_email(email: str) -> str:
@@ -54,11 +60,13 @@ def _checked_email(email: str) -> str:
     return email
 
 
-def check_password(password: str) -> None:
+def check_new_password(password: str) -> None:
     if len(password) < PASSWORD_MIN:
         raise Invalid(f"Password must be at least {PASSWORD_MIN} characters long")
     if len(password) > PASSWORD_MAX:
         raise Invalid(f"Password must be at most {PASSWORD_MAX} characters long")
+    if is_common(password):
+        raise Invalid("This password is too common. Please choose a less guessable one")
 
 
 def _checked_name(name: str) -> str:
@@ -75,44 +83,81 @@ class AccountService:
         self,
         session: AsyncSession,
         *,
+        sessions: SessionService,
         hasher: PasswordHasher,
         tokens: AccessTokens,
+        throttle: Throttle,
         clock: Clock,
     ) -> None:
         self._users = UserRepository(session)
+        self._sessions = sessions
         self._hasher = hasher
         self._tokens = tokens
+        self._throttle = throttle
         self._clock = clock
 
-    async def register(self, registration: Registration) -> SignedIn:
+    async def _signed_in(self, user: User, client: Client) -> SignedIn:
+        issued = await self._sessions.start(user.id, client)
+        return SignedIn(user, self._tokens.issue(user.id, issued.session_id), issued)
+
+    async def register(self, registration: Registration, client: Client) -> SignedIn:
         email = _checked_email(registration.email)
         name = _checked_name(registration.name)
-        check_password(registration.password)
+        check_new_password(registration.password)
+        await self._throttle.registration(client.ip)
+        # Hash first: a taken email costs the same time as a free one.
+        password_hash = await self._hasher.hash(registration.password)
         if await self._users.by_email(email) is not None:
-            raise Conflict("User with this email already exists")
+            raise Conflict(EMAIL_TAKEN)
         now = self._clock()
         user = User(
-            email=email,
-            name=name,
-            password_hash=await self._hasher.hash(registration.password),
-            created_at=now,
-            updated_at=now,
+            email=email, name=name, password_hash=password_hash, created_at=now, updated_at=now
         )
         try:
             await self._users.add(user)
         except DuplicateEmail as error:
-            raise Conflict("User with this email already exists") from error
-        return SignedIn(user, self._tokens.issue(user.id))
+            raise Conflict(EMAIL_TAKEN) from error
+        return await self._signed_in(user, client)
 
-    async def login(self, email: str, password: str) -> SignedIn:
+    async def login(self, email: str, password: str, client: Client) -> SignedIn:
         """Sign in; an unknown email costs the same work and answers the same as a bad password."""
-        user = await self._users.by_email(normalize_email(email))
+        email = normalize_email(email)
+        await self._throttle.before_login(email, client.ip)
+        user = await self._users.by_email(email)
         stored_hash = user.password_hash if user is not None else None
         if not await self._hasher.verify(stored_hash, password) or user is None:
+            await self._throttle.login_failed(email, client.ip)
             raise Unauthorized(INVALID_CREDENTIALS)
+        await self._throttle.login_succeeded(email, client.ip)
         if self._hasher.needs_rehash(user.password_hash):
             user.password_hash = await self._hasher.hash(password)
-        return SignedIn(user, self._tokens.issue(user.id))
+        return await self._signed_in(user, client)
+
+    async def refresh(self, refresh_token: str, client: Client) -> SignedIn:
+        issued = await self._sessions.rotate(refresh_token, client)
+        user = await self.profile(issued.user_id)
+        return SignedIn(user, self._tokens.issue(user.id, issued.session_id), issued)
+
+    async def change_password(
+        self,
+        user_id: uuid.UUID,
+        current_session: uuid.UUID,
+        current_password: str,
+        new_password: str,
+        client: Client,
+    ) -> int:
+        """Set a new password and end every other session; how many were ended."""
+        user = await self.profile(user_id)
+        await self._throttle.before_login(user.email, client.ip)
+        if not await self._hasher.verify(user.password_hash, current_password):
+            await self._throttle.login_failed(user.email, client.ip)
+            raise Invalid(WRONG_CURRENT_PASSWORD)
+        check_new_password(new_password)
+        if new_password == current_password:
+            raise Invalid("New password must be different from the current password")
+        user.password_hash = await self._hasher.hash(new_password)
+        user.updated_at = self._clock()
+        return await self._sessions.end_all(user_id, "password-change", keep=current_session)
 
     async def profile(self, user_id: uuid.UUID) -> User:
         user = await self._users.by_id(user_id)

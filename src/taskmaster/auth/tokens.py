@@ -15,7 +15,7 @@ from taskmaster.errors import Unauthorized
 
 ALGORITHM = "EdDSA"
 ACCESS_TOKEN_TYPE = "at+jwt"  # RFC 9068's media type for JWT access tokens
-REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti"]
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti", "sid"]
 
 MISSING_TOKEN = "No token provided. Access denied."
 EXPIRED_TOKEN = "Token expired. Please login again."
@@ -37,6 +37,7 @@ class AccessClaims:
     """What a verified access token says."""
 
     user_id: uuid.UUID
+    session_id: uuid.UUID
     token_id: str
     issued_at: datetime
     expires_at: datetime
@@ -54,12 +55,13 @@ class AccessTokens:
         self.ttl = ttl
         self._clock = clock
 
-    def issue(self, user_id: uuid.UUID) -> str:
+    def issue(self, user_id: uuid.UUID, session_id: uuid.UUID) -> str:
         now = self._clock()
         claims = {
             "iss": self._issuer,
             "aud": self._audience,
             "sub": str(user_id),
+            "sid": str(session_id),
             "iat": int(now.timestamp()),
             "exp": int((now + self.ttl).timestamp()),
             "jti": secrets.token_urlsafe(16),
@@ -86,6 +88,7 @@ class AccessTokens:
                 options={"require": REQUIRED_CLAIMS, "verify_exp": False, "verify_iat": False},
             )
             user_id = uuid.UUID(claims["sub"])
+            session_id = uuid.UUID(claims["sid"])
             issued_at = datetime.fromtimestamp(int(claims["iat"]), self._clock().tzinfo)
             expires_at = datetime.fromtimestamp(int(claims["exp"]), self._clock().tzinfo)
         except (jwt.PyJWTError, ValueError, TypeError, KeyError) as error:
@@ -93,5 +96,9 @@ class AccessTokens:
         if expires_at <= self._clock():
             raise TokenExpired()
         return AccessClaims(
-            user_id=user_id, token_id=str(claims["jti"]), issued_at=issued_at, expires_at=expires_at
+            user_id=user_id,
+            session_id=session_id,
+            token_id=str(claims["jti"]),
+            issued_at=issued_at,
+            expires_at=expires_at,
         )

@@ -35,7 +35,15 @@ def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.resolved_database_url
     if settings.uses_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=settings.db_echo)
+        # One connection: SQLite has one writer at a time, and a second connection's write
+        # transaction would fail with "database is locked" instead of waiting its turn.
+        engine = create_async_engine(
+            url,
+            echo=settings.db_echo,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=settings.db_pool_timeout,
+        )
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
     return create_async_engine(

@@ -1,0 +1,27 @@
+"""The key-value interface the rate limits, revocations and caches are written against."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class StoreUnavailable(Exception):
+    """The shared store could not be reached; callers degrade instead of failing."""
+
+
+class KeyValue(Protocol):
+    async def get(self, key: str) -> bytes | None: ...
+
+    async def get_many_ints(self, keys: list[str]) -> list[int]:
+        """The integer at each key, 0 where there is none."""
+        ...
+
+    async def set(self, key: str, value: bytes, *, ttl: float) -> None: ...
+
+    async def incr(self, key: str, *, ttl: float) -> int:
+        """Add one to the counter at `key` (created with `ttl` seconds to live) and return it."""
+        ...
+
+    async def delete(self, *keys: str) -> None: ...
+
+    async def close(self) -> None: ...

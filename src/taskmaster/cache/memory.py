@@ -1,0 +1,55 @@
+"""The in-process backend: one dict, expiry read from the clock. For one process only."""
+
+from __future__ import annotations
+
+from taskmaster.clock import Clock
+
+SWEEP_EVERY = 1024  # writes between sweeps of expired keys
+
+
+class MemoryKeyValue:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._items: dict[str, tuple[bytes, float]] = {}
+        self._writes = 0
+
+    def _now(self) -> float:
+        return self._clock().timestamp()
+
+    def _live(self, key: str) -> bytes | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item[1] <= self._now():
+            del self._items[key]
+            return None
+        return item[0]
+
+    def _store(self, key: str, value: bytes, ttl: float) -> None:
+        self._items[key] = (value, self._now() + ttl)
+        self._writes += 1
+        if self._writes % SWEEP_EVERY == 0:
+            now = self._now()
+            self._items = {k: item for k, item in self._items.items() if item[1] > now}
+
+    async def get(self, key: str) -> bytes | None:
+        return self._live(key)
+
+    async def get_many_ints(self, keys: list[str]) -> list[int]:
+        return [int(self._live(key) or 0) for key in keys]
+
+    async def set(self, key: str, value: bytes, *, ttl: float) -> None:
+        self._store(key, value, ttl)
+
+    async def incr(self, key: str, *, ttl: float) -> int:
+        value = int(self._live(key) or 0) + 1
+        expires = self._items[key][1] if key in self._items else self._now() + ttl
+        self._store(key, str(value).encode(), expires - self._now())
+        return value
+
+    async def delete(self, *keys: str) -> None:
+        for key in keys:
+            self._items.pop(key, None)
+
+    async def close(self) -> None:
+        self._items.clear()

@@ -1,0 +1,61 @@
+"""The Redis backend: shared by every API instance."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from taskmaster.cache.base import StoreUnavailable
+
+
+@asynccontextmanager
+async def _unavailable_on_error() -> AsyncIterator[None]:
+    try:
+        yield
+    except (RedisError, OSError) as error:
+        raise StoreUnavailable(str(error)) from error
+
+
+class RedisKeyValue:
+    """Every key under `prefix`, so several deployments (or test runs) can share one server."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self.redis = redis
+        self.prefix = prefix
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str) -> RedisKeyValue:
+        return cls(Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1), prefix)
+
+    async def get(self, key: str) -> bytes | None:
+        async with _unavailable_on_error():
+            value = await self.redis.get(self.prefix + key)
+        return value.encode() if isinstance(value, str) else value
+
+    async def get_many_ints(self, keys: list[str]) -> list[int]:
+        async with _unavailable_on_error():
+            values = await self.redis.mget([self.prefix + key for key in keys])
+        return [int(value or 0) for value in values]
+
+    async def set(self, key: str, value: bytes, *, ttl: float) -> None:
+        async with _unavailable_on_error():
+            await self.redis.set(self.prefix + key, value, px=max(1, math.ceil(ttl * 1000)))
+
+    async def incr(self, key: str, *, ttl: float) -> int:
+        async with _unavailable_on_error(), self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(self.prefix + key)
+            pipe.expire(self.prefix + key, max(1, math.ceil(ttl)), nx=True)
+            value, _ = await pipe.execute()
+        return int(value)
+
+    async def delete(self, *keys: str) -> None:
+        if keys:
+            async with _unavailable_on_error():
+                await self.redis.delete(*(self.prefix + key for key in keys))
+
+    async def close(self) -> None:
+        await self.redis.aclose()

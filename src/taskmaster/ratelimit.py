@@ -1,0 +1,108 @@
+"""Sliding-window rate limits over a shared key-value store, so they hold across instances."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import structlog
+
+from taskmaster.cache.base import KeyValue, StoreUnavailable
+from taskmaster.clock import Clock
+
+log = structlog.get_logger(__name__)
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `count` events per `seconds`."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """Read '5/15m', '100/h' or '20/1d'."""
+        match = _RATE.match(text)
+        if match is None:
+            raise ValueError(f"a rate looks like 5/15m or 100/h, not {text!r}")
+        count, amount, unit = match.groups()
+        return cls(int(count), int(amount or 1) * _UNITS[unit])
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int  # whole seconds until another event would be allowed; 0 when allowed
+
+
+class RateLimiter:
+    """Counts events per key in two fixed windows and weighs the previous one by its overlap.
+
+    The sliding-window counter: precise enough to stop bursts at window edges, and two keys
+    per limit in the store, whatever the traffic.
+    """
+
+    def __init__(self, store: KeyValue, clock: Clock, namespace: str = "rate") -> None:
+        self._store = store
+        self._clock = clock
+        self._namespace = namespace
+
+    def _keys(self, key: str, rate: Rate) -> tuple[str, str, float]:
+        now = self._clock().timestamp()
+        window, offset = divmod(now, rate.seconds)
+        base = f"{self._namespace}:{rate.count}/{rate.seconds}:{key}"
+        return f"{base}:{int(window)}", f"{base}:{int(window) - 1}", offset
+
+    async def _counts(self, key: str, rate: Rate) -> tuple[int, int, float]:
+        """The current and previous windows' counts, and the seconds into the current one."""
+        current_key, previous_key, offset = self._keys(key, rate)
+        current, previous = await self._store.get_many_ints([current_key, previous_key])
+        return current, previous, offset
+
+    async def check(self, key: str, rate: Rate) -> Verdict:
+        """Whether one more event would stay within `rate`, without counting it.
+
+        With the store down the limit is not enforced (logged): refusing every sign-in would
+        turn a cache outage into a full outage.
+        """
+        try:
+            current, previous, offset = await self._counts(key, rate)
+        except StoreUnavailable:
+            log.warning("shared store down: rate limit not enforced", key=key)
+            return Verdict(True, 0)
+        if current + previous * (1 - offset / rate.seconds) < rate.count:
+            return Verdict(True, 0)
+        return Verdict(False, self._retry_after(current, previous, offset, rate))
+
+    async def hit(self, key: str, rate: Rate) -> None:
+        """Count one event."""
+        current_key, _, _ = self._keys(key, rate)
+        try:
+            await self._store.incr(current_key, ttl=2 * rate.seconds)
+        except StoreUnavailable:
+            log.warning("shared store down: event not counted", key=key)
+
+    async def reset(self, key: str, rate: Rate) -> None:
+        current_key, previous_key, _ = self._keys(key, rate)
+        try:
+            await self._store.delete(current_key, previous_key)
+        except StoreUnavailable:
+            log.warning("shared store down: limit not reset", key=key)
+
+    @staticmethod
+    def _retry_after(current: int, previous: int, offset: float, rate: Rate) -> int:
+        """Whole seconds until the weighted count is strictly under the limit again.
+
+        Past the window's end the current count becomes the previous one, weighted just under
+        one, hence the floor-plus-one, computed in seconds so no rounding lands on the edge.
+        """
+        if current >= rate.count or previous == 0:
+            return math.floor(rate.seconds - offset) + 1  # into the next window
+        # current + previous * (1 - s / seconds) < count  <=>  s > seconds * (1 - spare / previous)
+        target = rate.seconds * (1 - (rate.count - current) / previous)
+        return max(1, math.floor(target - offset) + 1)

@@ -1,0 +1,105 @@
+"""Brute-force limits through the API: 429 with Retry-After, per account, per address, reset."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from taskmaster.config import Settings
+from taskmaster.ratelimit import Rate
+from tests.conftest import Account, FakeClock
+
+LOGIN = "/api/v1/auth/login"
+REGISTER = "/api/v1/auth/register"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shipped limits for logins; a small one for registrations."""
+    defaults = Settings.model_fields
+    return settings.model_copy(
+        update={
+            "rate_login_account_ip": defaults["rate_login_account_ip"].default,
+            "rate_login_account": defaults["rate_login_account"].default,
+            "rate_login_ip": Rate(300, 3600),
+            "rate_register_ip": Rate(3, 3600),
+        }
+    )
+
+
+ATTACKER = "198.51.100.7"
+
+
+async def login(
+    client: httpx.AsyncClient, email: str, password: str, ip: str = ATTACKER
+) -> httpx.Response:
+    return await client.post(
+        LOGIN, json={"email": email, "password": password}, headers={"X-Forwarded-For": ip}
+    )
+
+
+async def fail_login(client: httpx.AsyncClient, email: str, ip: str = ATTACKER) -> httpx.Response:
+    return await login(client, email, "not the password", ip)
+
+
+async def test_five_failures_lock_the_account_for_this_address(
+    client: httpx.AsyncClient, alice: Account, clock: FakeClock
+) -> None:
+    for _ in range(5):
+        assert (await fail_login(client, alice.email)).status_code == 401
+    locked = await fail_login(client, alice.email)
+    assert locked.status_code == 429
+    retry_after = int(locked.headers["Retry-After"])
+    assert 0 < retry_after <= 15 * 60
+    assert locked.json() == {
+        "success": False,
+        "error": f"Too many failed login attempts. Try again in {retry_after} seconds.",
+    }
+    # Even the right password waits: no password work is done for a locked account.
+    assert (await login(client, alice.email, alice.password)).status_code == 429
+    # From another address the owner still gets in: a lock-out is no denial of service.
+    assert (await login(client, alice.email, alice.password, ip="192.0.2.1")).status_code == 200
+    clock.advance(seconds=retry_after)
+    assert (await login(client, alice.email, alice.password)).status_code == 200
+
+
+async def test_a_success_resets_the_failures(client: httpx.AsyncClient, alice: Account) -> None:
+    for _ in range(4):
+        await fail_login(client, alice.email)
+    assert (await login(client, alice.email, alice.password)).status_code == 200
+    for _ in range(5):
+        assert (await fail_login(client, alice.email)).status_code == 401
+
+
+async def test_unknown_emails_are_limited_alike(client: httpx.AsyncClient) -> None:
+    """Answering differently for unknown accounts would reveal which exist."""
+    for _ in range(5):
+        assert (await fail_login(client, "nobody@example.com")).status_code == 401
+    assert (await fail_login(client, "nobody@example.com")).status_code == 429
+
+
+async def test_an_account_takes_at_most_a_hundred_failures_an_hour(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    """Spread over many addresses, the attack still stops at the account's own limit."""
+    for attempt in range(100):
+        response = await fail_login(client, alice.email, ip=f"203.0.113.{attempt % 25}")
+        assert response.status_code == 401, attempt
+    response = await fail_login(client, alice.email, ip="192.0.2.99")
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+
+
+async def test_registrations_are_limited_per_address(client: httpx.AsyncClient) -> None:
+    for number in range(3):
+        response = await client.post(
+            REGISTER,
+            json={"email": f"user{number}@example.com", "password": "long enough", "name": "U"},
+        )
+        assert response.status_code == 201
+    refused = await client.post(
+        REGISTER, json={"email": "user9@example.com", "password": "long enough", "name": "U"}
+    )
+    assert refused.status_code == 429
+    assert "Retry-After" in refused.headers
+    assert refused.json()["error"].startswith("Too many registrations from this address.")
