@@ -3,9 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+WEB_INSTALLED := web/node_modules/.installed
+WEB_BUILT := src/taskmaster/static/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html \
+	web/vite.config.ts web/package-lock.json web/tsconfig.app.json
 
 .DEFAULT_GOAL := run
-.PHONY: run test install lint typecheck pytest services clean
+.PHONY: run test install services lint typecheck pytest web web-check e2e chromium clean
+
+## Serve TaskMaster on http://127.0.0.1:8000 (SQLite, in-memory store); HOST and PORT change it.
+run: install web
+	$(BIN)/taskmaster serve
+
+## Every check and every test: Python (PostgreSQL + Redis and SQLite), the web app, Chromium.
+test: lint typecheck pytest web-check e2e
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,19 +25,22 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-## Serve TaskMaster on http://127.0.0.1:8000 (SQLite, in-memory cache); HOST and PORT change it.
-run: install
-	$(BIN)/taskmaster serve
+$(WEB_INSTALLED): web/package-lock.json
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
-## Every check and every test: lint, types, Python on PostgreSQL and SQLite.
-test: install lint typecheck pytest
+$(WEB_BUILT): $(WEB_INSTALLED) $(WEB_SOURCES)
+	cd web && npm run build
+
+## Build the web app into the package's static folder (not committed).
+web: $(WEB_BUILT)
 
 services:
 	bash scripts/ensure-services.sh
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: install
 	$(BIN)/mypy
@@ -34,5 +48,16 @@ typecheck: install
 pytest: install services
 	$(BIN)/pytest --cov --cov-report=term
 
+web-check: $(WEB_INSTALLED)
+	cd web && npm run lint && npm run typecheck && npm test && npm run build && npm run size
+
+chromium:
+	command -v chromium >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+e2e: install web chromium
+	bash scripts/e2e.sh
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage web/node_modules \
+		src/taskmaster/static

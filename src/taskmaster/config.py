@@ -23,7 +23,7 @@ def _rate(value: object) -> object:
 
 
 Origins = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated)]
-RateSetting = Annotated[Rate, BeforeValidator(_rate)]
+RateSetting = Annotated[Rate, NoDecode, BeforeValidator(_rate)]
 
 
 class Environment(StrEnum):

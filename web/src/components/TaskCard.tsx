@@ -1,0 +1,105 @@
+import { memo } from 'react';
+import type { Task } from '../api/types';
+import { formatDate, isTempId, PRIORITY_LABELS, STATUS_LABELS } from '../lib/tasks';
+import { useTasks } from '../stores/tasks';
+import { useUi } from '../stores/ui';
+import { CalendarIcon, CheckIcon, ClockIcon, EditIcon, TrashIcon } from './Icons';
+
+interface TaskCardProps {
+  task: Task;
+  saving: boolean;
+  /** Computed by the list, so a ticking clock re-renders only the cards whose state flips. */
+  overdue: boolean;
+}
+
+function TaskCardView({ task, saving, overdue }: TaskCardProps) {
+  const toggleComplete = useTasks((s) => s.toggleComplete);
+  const openDialog = useUi((s) => s.openDialog);
+  const completed = task.status === 'completed';
+  const unsaved = isTempId(task.id);
+  const titleId = `task-title-${task.id}`;
+
+  return (
+    <article
+      className={`task-card${completed ? ' task-card--completed' : ''}${overdue ? ' task-card--overdue' : ''}${saving ? ' task-card--saving' : ''}`}
+      aria-labelledby={titleId}
+      aria-busy={saving || undefined}
+      data-testid="task-card"
+      data-task-id={task.id}
+      data-status={task.status}
+    >
+      <div className="task-card__head">
+        <button
+          type="button"
+          className="check-button"
+          aria-pressed={completed}
+          aria-label={`Mark "${task.title}" complete`}
+          title={completed ? 'Mark as not completed' : 'Mark complete'}
+          onClick={() => void toggleComplete(task.id)}
+          disabled={unsaved}
+          data-testid="task-toggle"
+        >
+          <CheckIcon />
+        </button>
+        <h3 id={titleId} className="task-card__title">
+          {task.title}
+        </h3>
+      </div>
+
+      <p className={`task-card__description${task.description ? '' : ' task-card__description--empty'}`}>
+        {task.description || 'No description provided'}
+      </p>
+
+      <div className="task-card__badges">
+        <span className={`badge badge--status-${task.status}`} data-testid="task-status">
+          {STATUS_LABELS[task.status]}
+        </span>
+        <span className={`badge badge--priority-${task.priority}`} data-testid="task-priority">
+          {PRIORITY_LABELS[task.priority]} priority
+        </span>
+        {overdue ? (
+          <span className="badge badge--overdue" data-testid="task-overdue">
+            Overdue
+          </span>
+        ) : null}
+      </div>
+
+      <div className="task-card__meta">
+        {task.dueDate ? (
+          <span className={`meta${overdue ? ' meta--overdue' : ''}`} data-testid="task-due">
+            <CalendarIcon /> Due {formatDate(task.dueDate)}
+          </span>
+        ) : null}
+        <span className="meta" data-testid="task-created">
+          <ClockIcon /> Created {formatDate(task.createdAt)}
+        </span>
+      </div>
+
+      <div className="task-card__actions">
+        <button
+          type="button"
+          className="button button--ghost button--sm"
+          aria-label={`Edit "${task.title}"`}
+          onClick={() => openDialog({ kind: 'edit', taskId: task.id })}
+          disabled={unsaved}
+          data-testid="task-edit"
+        >
+          <EditIcon /> Edit
+        </button>
+        <button
+          type="button"
+          className="button button--ghost button--sm button--danger-text"
+          aria-label={`Delete "${task.title}"`}
+          onClick={() => openDialog({ kind: 'delete', taskId: task.id })}
+          disabled={unsaved}
+          data-testid="task-delete"
+        >
+          <TrashIcon /> Delete
+        </button>
+      </div>
+    </article>
+  );
+}
+
+/** Memoised: with thousands of cards loaded only the changed ones re-render. */
+export const TaskCard = memo(TaskCardView);

@@ -1,0 +1,149 @@
+import { useEffect, useRef } from 'react';
+import { isOverdue } from '../lib/tasks';
+import { useNow } from '../lib/useNow';
+import { useTasks } from '../stores/tasks';
+import { useUi } from '../stores/ui';
+import { PlusIcon } from './Icons';
+import { TaskCard } from './TaskCard';
+
+interface TaskListProps {
+  filtered: boolean;
+  onClearFilters: () => void;
+}
+
+function SkeletonGrid() {
+  return (
+    <div className="task-grid" aria-hidden="true">
+      {Array.from({ length: 6 }, (_, i) => (
+        <div key={i} className="task-card task-card--skeleton">
+          <span className="skeleton skeleton--title" />
+          <span className="skeleton skeleton--line" />
+          <span className="skeleton skeleton--line skeleton--short" />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function TaskList({ filtered, onClearFilters }: TaskListProps) {
+  const items = useTasks((s) => s.items);
+  const total = useTasks((s) => s.total);
+  const hasMore = useTasks((s) => s.hasMore);
+  const status = useTasks((s) => s.listStatus);
+  const loadingMore = useTasks((s) => s.loadingMore);
+  const error = useTasks((s) => s.listError);
+  const saving = useTasks((s) => s.saving);
+  const load = useTasks((s) => s.load);
+  const loadMore = useTasks((s) => s.loadMore);
+  const openDialog = useUi((s) => s.openDialog);
+  const now = useNow();
+  const sentinel = useRef<HTMLDivElement>(null);
+
+  // Infinite scroll: fetch the next page as the end of the list comes near. Re-observing after
+  // each page makes a sentinel that is still visible (tall screens) fire again.
+  useEffect(() => {
+    const node = sentinel.current;
+    if (!node || !hasMore || loadingMore || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) void loadMore();
+      },
+      { rootMargin: '800px 0px' },
+    );
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, [hasMore, loadingMore, items.length, loadMore]);
+
+  const busy = status === 'loading';
+
+  if (items.length === 0) {
+    if (status === 'idle' || busy) {
+      return (
+        <section className="task-list" aria-busy="true" aria-label="Tasks" data-testid="task-list-loading">
+          <p className="sr-only" role="status">
+            Loading tasks…
+          </p>
+          <SkeletonGrid />
+        </section>
+      );
+    }
+    if (status === 'error') {
+      return (
+        <section className="task-list" aria-label="Tasks">
+          <div className="state-panel state-panel--error" role="alert" data-testid="task-list-error">
+            <h2>Could not load your tasks</h2>
+            <p>{error}</p>
+            <button type="button" className="button button--primary" onClick={() => void load()}>
+              Try again
+            </button>
+          </div>
+        </section>
+      );
+    }
+    return (
+      <section className="task-list" aria-label="Tasks">
+        <div className="state-panel" data-testid="task-list-empty">
+          {filtered ? (
+            <>
+              <h2>No tasks match your filters</h2>
+              <p>Try another search or clear the filters.</p>
+              <button type="button" className="button button--secondary" onClick={onClearFilters}>
+                Clear filters
+              </button>
+            </>
+          ) : (
+            <>
+              <h2>No tasks yet</h2>
+              <p>Create your first task to get started.</p>
+              <button type="button" className="button button--primary" onClick={() => openDialog({ kind: 'create' })}>
+                <PlusIcon /> Create a task
+              </button>
+            </>
+          )}
+        </div>
+      </section>
+    );
+  }
+
+  return (
+    <section className="task-list" aria-label="Tasks" aria-busy={busy}>
+      <div className="task-list__header">
+        <p className="task-list__count" role="status" data-testid="task-count">
+          Showing {items.length} of {Math.max(total, items.length)} {total === 1 ? 'task' : 'tasks'}
+        </p>
+        {busy ? <span className="progress-dot" aria-hidden="true" /> : null}
+      </div>
+      {status === 'error' && error ? (
+        <div className="inline-error" role="alert">
+          {error}{' '}
+          <button type="button" className="link-button" onClick={() => void load()}>
+            Retry
+          </button>
+        </div>
+      ) : null}
+      <div className={`task-grid${busy ? ' task-grid--stale' : ''}`} data-testid="task-grid">
+        {items.map((task) => (
+          <TaskCard key={task.id} task={task} saving={task.id in saving} overdue={isOverdue(task, now)} />
+        ))}
+      </div>
+      <div ref={sentinel} className="task-list__footer">
+        {loadingMore ? (
+          <span className="task-list__loading" role="status">
+            <span className="spinner spinner--sm" aria-hidden="true" /> Loading more tasks…
+          </span>
+        ) : hasMore ? (
+          <button type="button" className="button button--secondary" onClick={() => void loadMore()} data-testid="load-more">
+            Load more
+          </button>
+        ) : items.length > 6 ? (
+          <span className="task-list__end">You have reached the end of the list.</span>
+        ) : null}
+        {error && status === 'ready' ? (
+          <p className="inline-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,20 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import App from './App';
+import { restoreSession } from './api/auth';
+import { applyTheme, useUi } from './stores/ui';
+import './styles/global.css';
+
+applyTheme(useUi.getState().theme);
+
+// Exactly once per page load (outside React, so StrictMode's double effects cannot repeat it):
+// the refresh cookie is rotated on use, and presenting it twice would look like token theft.
+void restoreSession();
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root element');
+createRoot(container).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,341 @@
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { changePassword, fetchProfile, fetchSessions, logout, logoutEverywhere, revokeSession } from '../api/auth';
+import { errorMessage, isCancel } from '../api/errors';
+import type { Profile, SessionInfo } from '../api/types';
+import { Modal } from '../components/Modal';
+import { formatDate, formatDateTime } from '../lib/tasks';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { describeUserAgent } from '../lib/userAgent';
+import { PASSWORD_MIN } from '../lib/validation';
+import { useUi } from '../stores/ui';
+
+type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; error: string };
+
+function ProfileSection() {
+  const [profile, setProfile] = useState<Loadable<Profile>>({ state: 'loading' });
+  useEffect(() => {
+    const controller = new AbortController();
+    fetchProfile(controller.signal).then(
+      (value) => setProfile({ state: 'ready', value }),
+      (err: unknown) => {
+        if (!isCancel(err)) setProfile({ state: 'error', error: errorMessage(err) });
+      },
+    );
+    return () => controller.abort();
+  }, []);
+
+  return (
+    <section className="card" aria-labelledby="profile-heading" data-testid="profile">
+      <h2 id="profile-heading" className="card__title">
+        Profile
+      </h2>
+      {profile.state === 'loading' ? (
+        <p className="muted" role="status">
+          Loading profile…
+        </p>
+      ) : profile.state === 'error' ? (
+        <p className="inline-error" role="alert">
+          {profile.error}
+        </p>
+      ) : (
+        <dl className="details">
+          <div>
+            <dt>Name</dt>
+            <dd data-testid="profile-name">{profile.value.name}</dd>
+          </div>
+          <div>
+            <dt>Email</dt>
+            <dd data-testid="profile-email">{profile.value.email}</dd>
+          </div>
+          <div>
+            <dt>Member since</dt>
+            <dd>{formatDate(profile.value.createdAt)}</dd>
+          </div>
+        </dl>
+      )}
+    </section>
+  );
+}
+
+function PasswordSection({ onChanged }: { onChanged: () => void }) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [success, setSuccess] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const id = useId();
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSuccess(null);
+    if (!current || !next) return setError('Please provide your current and new password');
+    if (next.length < PASSWORD_MIN) return setError(`Password must be at least ${PASSWORD_MIN} characters long`);
+    if (next !== confirm) return setError('The new passwords do not match');
+    setSubmitting(true);
+    setError(null);
+    try {
+      await changePassword(current, next);
+      setCurrent('');
+      setNext('');
+      setConfirm('');
+      setSuccess('Password changed. Your other sessions have been signed out.');
+      onChanged();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="password-heading">
+      <h2 id="password-heading" className="card__title">
+        Change password
+      </h2>
+      <form className="form" onSubmit={(e) => void onSubmit(e)} noValidate data-testid="password-form">
+        {error ? (
+          <div className="form-error" role="alert">
+            {error}
+          </div>
+        ) : null}
+        {success ? (
+          <div className="notice notice--success" role="status">
+            {success}
+          </div>
+        ) : null}
+        <div className="field">
+          <label htmlFor={`${id}-current`} className="field__label">
+            Current password
+          </label>
+          <input
+            id={`${id}-current`}
+            className="input"
+            type="password"
+            autoComplete="current-password"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+          />
+        </div>
+        <div className="form__row">
+          <div className="field">
+            <label htmlFor={`${id}-new`} className="field__label">
+              New password
+            </label>
+            <input
+              id={`${id}-new`}
+              className="input"
+              type="password"
+              autoComplete="new-password"
+              value={next}
+              onChange={(e) => setNext(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-confirm`} className="field__label">
+              Confirm new password
+            </label>
+            <input
+              id={`${id}-confirm`}
+              className="input"
+              type="password"
+              autoComplete="new-password"
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+            />
+          </div>
+        </div>
+        <div className="form__actions form__actions--start">
+          <button type="submit" className="button button--primary" disabled={submitting}>
+            {submitting ? 'Changing…' : 'Change password'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function SessionsSection({ reloadKey }: { reloadKey: number }) {
+  const toast = useUi((s) => s.toast);
+  const [sessions, setSessions] = useState<Loadable<SessionInfo[]>>({ state: 'loading' });
+  const [revoking, setRevoking] = useState<Record<string, boolean>>({});
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    fetchSessions(controller.signal).then(
+      // This device first, then the most recently used.
+      (value) =>
+        setSessions({
+          state: 'ready',
+          value: [...value].sort(
+            (a, b) =>
+              Number(b.current) - Number(a.current) ||
+              Date.parse(b.lastUsedAt ?? b.createdAt) - Date.parse(a.lastUsedAt ?? a.createdAt),
+          ),
+        }),
+      (err: unknown) => {
+        if (!isCancel(err)) setSessions({ state: 'error', error: errorMessage(err) });
+      },
+    );
+    return () => controller.abort();
+  }, [reloadKey, attempt]);
+
+  const revoke = async (session: SessionInfo) => {
+    setRevoking((r) => ({ ...r, [session.id]: true }));
+    try {
+      await revokeSession(session.id);
+      setSessions((s) => (s.state === 'ready' ? { state: 'ready', value: s.value.filter((x) => x.id !== session.id) } : s));
+      toast('success', 'Session revoked.');
+    } catch (err) {
+      toast('error', `Could not revoke the session: ${errorMessage(err)}`);
+    } finally {
+      setRevoking((r) => ({ ...r, [session.id]: false }));
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="sessions-heading">
+      <div className="card__header">
+        <h2 id="sessions-heading" className="card__title">
+          Active sessions
+        </h2>
+        <button type="button" className="button button--ghost button--sm" onClick={() => setAttempt((a) => a + 1)}>
+          Refresh
+        </button>
+      </div>
+      {sessions.state === 'loading' ? (
+        <p className="muted" role="status">
+          Loading sessions…
+        </p>
+      ) : sessions.state === 'error' ? (
+        <p className="inline-error" role="alert">
+          {sessions.error}
+        </p>
+      ) : sessions.value.length === 0 ? (
+        <p className="muted">No active sessions.</p>
+      ) : (
+        <ul className="sessions" data-testid="sessions">
+          {sessions.value.map((session) => {
+            const device = describeUserAgent(session.userAgent);
+            return (
+              <li
+                key={session.id}
+                className={`session${session.current ? ' session--current' : ''}`}
+                data-testid="session-item"
+                data-current={session.current}
+              >
+                <div className="session__info">
+                  <p className="session__device">
+                    {device}
+                    {session.current ? <span className="badge badge--current">This device</span> : null}
+                  </p>
+                  <p className="session__meta">
+                    {session.ip ? <span>{session.ip}</span> : null}
+                    <span>Signed in {formatDateTime(session.createdAt)}</span>
+                    {session.lastUsedAt ? <span>Last active {formatDateTime(session.lastUsedAt)}</span> : null}
+                    <span>Expires {formatDate(session.expiresAt)}</span>
+                  </p>
+                </div>
+                {session.current ? null : (
+                  <button
+                    type="button"
+                    className="button button--secondary button--sm"
+                    onClick={() => void revoke(session)}
+                    disabled={revoking[session.id]}
+                    aria-label={`Revoke session: ${device}, signed in ${formatDateTime(session.createdAt)}`}
+                    data-testid="session-revoke"
+                  >
+                    {revoking[session.id] ? 'Revoking…' : 'Revoke'}
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function SignOutSection() {
+  const toast = useUi((s) => s.toast);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+
+  const everywhere = async () => {
+    setBusy(true);
+    try {
+      await logoutEverywhere();
+    } catch (err) {
+      toast('error', `Could not sign out everywhere: ${errorMessage(err)}`);
+      setBusy(false);
+      setConfirming(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="signout-heading">
+      <h2 id="signout-heading" className="card__title">
+        Sign out
+      </h2>
+      <p className="muted">Sign out of this browser, or end every session on every device.</p>
+      <div className="form__actions form__actions--start">
+        <button type="button" className="button button--secondary" onClick={() => void logout()} data-testid="account-logout">
+          Log out
+        </button>
+        <button type="button" className="button button--danger" onClick={() => setConfirming(true)} data-testid="logout-all">
+          Log out everywhere
+        </button>
+      </div>
+      {confirming ? (
+        <Modal
+          title="Log out everywhere?"
+          description="Every session, including this one, will be signed out."
+          onClose={() => setConfirming(false)}
+          initialFocus={cancelRef}
+          size="sm"
+          testId="logout-all-dialog"
+        >
+          <div className="form__actions">
+            <button ref={cancelRef} type="button" className="button button--secondary" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button button--danger"
+              onClick={() => void everywhere()}
+              disabled={busy}
+              data-testid="confirm-logout-all"
+            >
+              {busy ? 'Signing out…' : 'Log out everywhere'}
+            </button>
+          </div>
+        </Modal>
+      ) : null}
+    </section>
+  );
+}
+
+export default function AccountPage() {
+  useDocumentTitle('Account');
+  const [sessionsKey, setSessionsKey] = useState(0);
+  const reloadSessions = useCallback(() => setSessionsKey((k) => k + 1), []);
+  return (
+    <div className="page account">
+      <div className="page__header">
+        <div>
+          <h1 className="page__title">Account</h1>
+          <p className="page__subtitle">Your profile, password and signed-in devices.</p>
+        </div>
+      </div>
+      <div className="account__grid">
+        <ProfileSection />
+        <PasswordSection onChanged={reloadSessions} />
+        <SessionsSection reloadKey={sessionsKey} />
+        <SignOutSection />
+      </div>
+    </div>
+  );
+}
