@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Browser end-to-end tests in Chromium against real servers:
 #   1. one host: `taskmaster serve` serves the API and the built app (embedded defaults);
-#   2. two origins: the app built with VITE_API_URL on a static host, the API elsewhere with
-#      CORS_ORIGIN naming the app: CORS and the refresh cookie across origins.
+#   2. two origins of one site, then two sites: the app built with VITE_API_URL on a static
+#      host, the API elsewhere with CORS_ORIGIN naming the app: CORS and the refresh cookie
+#      across origins and across sites.
 # Servers get short access tokens (3 s) so silent refresh happens during the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,8 @@ cd "$(dirname "$0")/.."
 same_port=${E2E_PORT:-18765}
 api_port=${E2E_API_PORT:-18766}
 app_port=${E2E_APP_PORT:-18767}
+cross_api_port=${E2E_CROSS_API_PORT:-18768}
+cross_app_port=${E2E_CROSS_APP_PORT:-18769}
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -36,15 +39,30 @@ pids+=($!)
 wait_for "http://127.0.0.1:$same_port/health"
 (cd web && E2E_BASE_URL="http://127.0.0.1:$same_port" npx playwright test)
 
-echo "== e2e: app and API on two origins"
-(cd web && VITE_API_URL="http://localhost:$api_port/api" npx vite build --logLevel warn \
-  --outDir "$work/cdn" --emptyOutDir)
-DATA_DIR="$work/two-origins" CORS_ORIGIN="http://localhost:$app_port" \
-  .venv/bin/taskmaster serve --host localhost --port "$api_port" >"$work/api.log" 2>&1 &
-pids+=($!)
-.venv/bin/python scripts/static_host.py "$work/cdn" "$app_port" localhost >"$work/cdn.log" 2>&1 &
-pids+=($!)
-wait_for "http://localhost:$api_port/health"
-wait_for "http://localhost:$app_port/"
-(cd web && E2E_BASE_URL="http://localhost:$app_port" E2E_API_URL="http://localhost:$api_port" \
-  npx playwright test --grep @cross-origin --output test-results/cross-origin)
+# The app from a static host, the API on another origin: build the app for that API, serve
+# both, run the tagged specs. Extra arguments are the API's environment.
+two_origins() {
+  local app_origin=$1 api_origin=$2 name=$3
+  shift 3
+  (cd web && VITE_API_URL="$api_origin/api" npx vite build --logLevel warn \
+    --outDir "$work/$name-app" --emptyOutDir)
+  env DATA_DIR="$work/$name" CORS_ORIGIN="$app_origin" "$@" \
+    .venv/bin/taskmaster serve --host 127.0.0.1 --port "${api_origin##*:}" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  .venv/bin/python scripts/static_host.py "$work/$name-app" "${app_origin##*:}" \
+    >"$work/$name-app.log" 2>&1 &
+  pids+=($!)
+  wait_for "$api_origin/health"
+  wait_for "$app_origin/"
+  (cd web && E2E_BASE_URL="$app_origin" E2E_API_URL="$api_origin" \
+    npx playwright test --grep @cross-origin --output "test-results/$name")
+}
+
+echo "== e2e: app and API on two origins of one site (SameSite=Lax, the default)"
+two_origins "http://localhost:$app_port" "http://localhost:$api_port" same-site
+
+# Two sites: *.localhost names are secure contexts that Chromium resolves to loopback, and each
+# is a site of its own, like an app on a CDN's domain calling an API on a host's domain.
+echo "== e2e: app and API on two sites (SameSite=None; Secure; Partitioned)"
+two_origins "http://app.localhost:$cross_app_port" "http://api.localhost:$cross_api_port" \
+  cross-site COOKIE_SAMESITE=none COOKIE_SECURE=true

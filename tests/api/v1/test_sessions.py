@@ -326,3 +326,18 @@ async def test_common_passwords_are_refused_at_registration(client: httpx.AsyncC
         400,
         "This password is too common. Please choose a less guessable one",
     )
+
+
+async def test_cross_site_cookies_are_secure_and_partitioned(
+    client: httpx.AsyncClient, alice: Account, runtime: Runtime
+) -> None:
+    runtime.settings = runtime.settings.model_copy(
+        update={"cookie_samesite": "none", "cookie_secure": True}
+    )
+    response = await client.post(
+        f"{AUTH}/login", json={"email": alice.email, "password": alice.password}, headers=BROWSER
+    )
+    attributes = [part.strip() for part in response.headers["set-cookie"].split(";")]
+    assert {"HttpOnly", "Secure", "Partitioned", "SameSite=None", "Path=/api/v1/auth"} <= set(
+        attributes
+    )

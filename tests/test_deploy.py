@@ -1,0 +1,35 @@
+"""The deploy files stay in step with the code: every variable they set is one TaskMaster reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from taskmaster.config import Settings
+
+DEPLOY = Path(__file__).parents[1] / "deploy"
+UVICORN_VARIABLES = {"FORWARDED_ALLOW_IPS"}
+PLATFORM_VARIABLES = {"PYTHON_VERSION"}
+
+
+def test_render_sets_only_variables_taskmaster_reads() -> None:
+    blueprint: dict[str, Any] = yaml.safe_load((DEPLOY / "render.yaml").read_text())
+    (api,) = [s for s in blueprint["services"] if s["type"] == "web"]
+    keys = {variable["key"] for variable in api["envVars"]}
+    known = {name.upper() for name in Settings.model_fields} | UVICORN_VARIABLES
+    assert keys - PLATFORM_VARIABLES <= known
+    assert {"DATABASE_URL", "REDIS_URL", "JWT_PRIVATE_KEY", "CORS_ORIGIN"} <= keys
+    assert api["startCommand"].startswith("taskmaster serve")
+    assert api["preDeployCommand"] == "taskmaster migrate"
+    assert api["healthCheckPath"] == "/health"
+
+
+def test_the_static_host_falls_back_to_the_app_and_caches_assets() -> None:
+    config: dict[str, Any] = json.loads((DEPLOY / "vercel.json").read_text())
+    assert config["rewrites"] == [{"source": "/(.*)", "destination": "/index.html"}]
+    caching = {rule["source"]: rule["headers"][0]["value"] for rule in config["headers"]}
+    assert caching["/assets/(.*)"] == "public, max-age=31536000, immutable"
+    assert caching["/index.html"] == "no-cache"
