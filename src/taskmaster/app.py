@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.hasher.warm_up()
         yield
         await runtime.close()
 

@@ -32,7 +32,7 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
-class InsecureSettingsError(ValueError):
+class InsecureSettingsError(Exception):
     """Raised when settings would run outside development on an insecure default."""
 
 

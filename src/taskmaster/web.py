@@ -34,6 +34,17 @@ class ImmutableStaticFiles(StaticFiles):
         return response
 
 
+def _file_in(root: Path, path: str) -> Path | None:
+    """The file `path` names inside `root`, or None (also for names no file system accepts)."""
+    if not path:
+        return None
+    try:
+        file = (root / path).resolve()
+        return file if file.is_relative_to(root) and file.is_file() else None
+    except (OSError, ValueError):  # NUL bytes, names too long
+        return None
+
+
 def mount(app: FastAPI, static_dir: Path = STATIC_DIR) -> None:
     """Serve the app at `/` with client-route fallback, or a placeholder when it is not built."""
     root = static_dir.resolve()
@@ -45,8 +56,8 @@ def mount(app: FastAPI, static_dir: Path = STATIC_DIR) -> None:
     async def single_page_app(path: str) -> Response:
         if _belongs_to_api(path):
             raise HTTPException(404)
-        file = (root / path).resolve()
-        if path and file.is_file() and file.is_relative_to(root):
+        file = _file_in(root, path)
+        if file is not None:
             return FileResponse(file)
         if index.is_file():
             return FileResponse(index, headers={"Cache-Control": "no-cache"})

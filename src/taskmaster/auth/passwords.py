@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from functools import cached_property
+from functools import cache
 
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2 import Type
@@ -13,6 +13,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 MEMORY_KIB = 19 * 1024
 TIME_COST = 2
 PARALLELISM = 1
+
+
+@cache
+def _decoy_hash(memory_kib: int, time_cost: int, parallelism: int) -> str:
+    """A hash to verify against when there is no account: same parameters, same work."""
+    hasher = Argon2Hasher(
+        time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
+    )
+    return hasher.hash("decoy password for unknown accounts")
 
 
 class PasswordHasher:
@@ -25,9 +34,15 @@ class PasswordHasher:
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
         )
 
-    @cached_property
+    @property
     def _decoy_hash(self) -> str:
-        return self._argon2.hash("decoy password for unknown accounts")
+        return _decoy_hash(
+            self._argon2.memory_cost, self._argon2.time_cost, self._argon2.parallelism
+        )
+
+    async def warm_up(self) -> None:
+        """Make the decoy hash now, so the first unknown-email login costs what later ones do."""
+        await asyncio.to_thread(lambda: self._decoy_hash)
 
     async def hash(self, password: str) -> str:
         return await asyncio.to_thread(self._argon2.hash, password)

@@ -91,7 +91,14 @@ class AccessTokens:
             session_id = uuid.UUID(claims["sid"])
             issued_at = datetime.fromtimestamp(int(claims["iat"]), self._clock().tzinfo)
             expires_at = datetime.fromtimestamp(int(claims["exp"]), self._clock().tzinfo)
-        except (jwt.PyJWTError, ValueError, TypeError, KeyError) as error:
+        except (
+            jwt.PyJWTError,
+            ValueError,
+            TypeError,
+            KeyError,
+            AttributeError,
+            OverflowError,
+        ) as error:
             raise TokenInvalid() from error
         if expires_at <= self._clock():
             raise TokenExpired()

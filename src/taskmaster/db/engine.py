@@ -20,7 +20,13 @@ def _sqlite_lower(value: str | None) -> str | None:
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    """Foreign keys on, WAL for concurrent readers, and a unicode-aware lower()."""
+    """Foreign keys on, WAL for concurrent readers, and a unicode-aware lower().
+
+    The driver's own transaction handling is switched off (SQLAlchemy's pysqlite recipe):
+    left on, it commits at a savepoint's release, in the middle of the request's transaction.
+    `_begin` starts every transaction instead.
+    """
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -28,6 +34,10 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
     dbapi_connection.create_function("lower", 1, _sqlite_lower, deterministic=True)
+
+
+def _begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -45,6 +55,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
             pool_timeout=settings.db_pool_timeout,
         )
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        event.listen(engine.sync_engine, "begin", _begin)
         return engine
     return create_async_engine(
         url,

@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from taskmaster.clock import Clock
 from taskmaster.errors import Invalid, NotFound
@@ -78,6 +79,23 @@ def checked_description(description: str) -> str:
     return description
 
 
+def _column_values(changes: TaskChanges) -> dict[str, object]:
+    """The columns a partial update sets, validated, keyed by column name."""
+    values: dict[str, object] = {}
+    for change in fields(changes):
+        value = getattr(changes, change.name)
+        if isinstance(value, _Unset):
+            continue
+        if change.name == "title":
+            value = checked_title(value)
+        elif change.name == "description":
+            value = checked_description(value)
+        elif isinstance(value, Enum):
+            value = value.value
+        values[change.name] = value
+    return values
+
+
 class TaskService:
     def __init__(self, session: AsyncSession, *, clock: Clock) -> None:
         self._tasks = TaskRepository(session)
@@ -121,19 +139,15 @@ class TaskService:
         return task
 
     async def update(self, user_id: uuid.UUID, task_id: uuid.UUID, changes: TaskChanges) -> Task:
+        values = _column_values(changes)
         task = await self.get(user_id, task_id)
-        if not isinstance(changes.title, _Unset):
-            task.title = checked_title(changes.title)
-        if not isinstance(changes.description, _Unset):
-            task.description = checked_description(changes.description)
-        for name in ("status", "priority"):
-            value = getattr(changes, name)
-            if not isinstance(value, _Unset):
-                setattr(task, name, value.value)
-        if not isinstance(changes.due_date, _Unset):
-            task.due_date = changes.due_date
-        if any(not isinstance(getattr(changes, f.name), _Unset) for f in fields(changes)):
-            task.updated_at = self._clock()
+        if values:
+            values["updated_at"] = self._clock()
+        for column, value in values.items():
+            setattr(task, column, value)
+            # Written even when equal to the copy just read: of two concurrent updates, the
+            # row then holds one of them whole, never a mix of both.
+            flag_modified(task, column)
         await self._tasks.flush()
         return task
 

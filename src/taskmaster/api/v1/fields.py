@@ -55,5 +55,10 @@ def moment(value: object, label: str) -> datetime | None:
             if day is not None:
                 parsed = datetime(day.year, day.month, day.day)
         if parsed is not None:
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+            try:
+                return (
+                    parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+                )
+            except OverflowError:  # an offset that pushes the moment out of years 1..9999
+                pass
     raise Invalid(f"{label} must be an ISO 8601 date-time or null")

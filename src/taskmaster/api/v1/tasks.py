@@ -31,7 +31,8 @@ def _bounded_int(params: QueryParams, key: str, default: int, low: int, high: in
     raw = params.get(key)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    digits = raw.isascii() and raw.isdigit() and len(raw) <= len(str(high))
+    if not digits or not low <= int(raw) <= high:
         raise Invalid(f"{key} must be an integer from {low} to {high}")
     return int(raw)
 

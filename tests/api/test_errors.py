@@ -1,0 +1,89 @@
+"""Every failure is rendered in the v1 envelope, whatever raised it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from starlette.exceptions import HTTPException
+
+from taskmaster.app import create_app
+from taskmaster.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    TaskMasterError,
+    Unauthorized,
+)
+from taskmaster.runtime import Runtime
+
+RAISED: dict[str, Exception] = {
+    "invalid": Invalid("Bad thing"),
+    "unauthorized": Unauthorized("Who are you"),
+    "forbidden": Forbidden("Not yours"),
+    "not-found": NotFound("Nothing here"),
+    "conflict": Conflict("Already there"),
+    "too-large": PayloadTooLarge("Too much"),
+    "rate-limited": RateLimited("Slow down", retry_after=42),
+    "teapot": HTTPException(418, "I'm a teapot"),
+}
+
+
+@pytest.fixture
+async def raising(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime=runtime)
+
+    async def fail(kind: str) -> None:
+        raise RAISED[kind]
+
+    app.add_api_route("/raise/{kind}", fail, methods=["POST"])
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver"
+        ) as client,
+    ):
+        yield client
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("invalid", 400),
+        ("unauthorized", 401),
+        ("forbidden", 403),
+        ("not-found", 404),
+        ("conflict", 409),
+        ("too-large", 413),
+        ("rate-limited", 429),
+    ],
+)
+async def test_domain_errors_keep_their_status_and_message(
+    raising: httpx.AsyncClient, kind: str, status: int
+) -> None:
+    error = RAISED[kind]
+    assert isinstance(error, TaskMasterError)
+    response = await raising.post(f"/raise/{kind}")
+    assert response.status_code == status
+    assert response.json() == {"success": False, "error": error.message}
+
+
+async def test_rate_limited_says_when_to_retry(raising: httpx.AsyncClient) -> None:
+    response = await raising.post("/raise/rate-limited")
+    assert response.headers["retry-after"] == "42"
+    assert "retry-after" not in (await raising.post("/raise/conflict")).headers
+
+
+async def test_other_http_errors_keep_their_status_in_the_envelope(
+    raising: httpx.AsyncClient,
+) -> None:
+    response = await raising.post("/raise/teapot")
+    assert (response.status_code, response.json()) == (
+        418,
+        {"success": False, "error": "I'm a teapot"},
+    )
