@@ -17,6 +17,7 @@ from taskmaster.auth.throttle import Throttle
 from taskmaster.auth.tokens import AccessTokens
 from taskmaster.clock import Clock
 from taskmaster.errors import Conflict, Invalid, NotFound, Unauthorized
+from taskmaster.rules import within
 
 EMAIL_MAX = 254
 NAME_MAX = 100
@@ -50,9 +51,7 @@ def normalize_email(email: str) -> str:
 
 
 def _checked_email(email: str) -> str:
-    email = normalize_email(email)
-    if len(email) > EMAIL_MAX:
-        raise Invalid(f"Email must be at most {EMAIL_MAX} characters long")
+    email = within(normalize_email(email), "Email", at_most=EMAIL_MAX)
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
@@ -61,10 +60,7 @@ def _checked_email(email: str) -> str:
 
 
 def check_new_password(password: str) -> None:
-    if len(password) < PASSWORD_MIN:
-        raise Invalid(f"Password must be at least {PASSWORD_MIN} characters long")
-    if len(password) > PASSWORD_MAX:
-        raise Invalid(f"Password must be at most {PASSWORD_MAX} characters long")
+    within(password, "Password", at_least=PASSWORD_MIN, at_most=PASSWORD_MAX)
     if is_common(password):
         raise Invalid("This password is too common. Please choose a less guessable one")
 
@@ -73,9 +69,7 @@ def _checked_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise Invalid("Please provide email, password, and name")
-    if len(name) > NAME_MAX:
-        raise Invalid(f"Name must be at most {NAME_MAX} characters long")
-    return name
+    return within(name, "Name", at_most=NAME_MAX)
 
 
 class AccountService:

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from taskmaster.clock import Clock
 from taskmaster.errors import Invalid, NotFound
+from taskmaster.rules import within
 from taskmaster.tasks.models import Priority, Status, Task
 from taskmaster.tasks.repository import TaskFilter, TaskRepository, TaskRow
 
@@ -68,15 +69,11 @@ def checked_title(title: str) -> str:
     title = title.strip()
     if not title:
         raise Invalid("Title is required")
-    if len(title) > TITLE_MAX:
-        raise Invalid(f"Title must be at most {TITLE_MAX} characters long")
-    return title
+    return within(title, "Title", at_most=TITLE_MAX)
 
 
 def checked_description(description: str) -> str:
-    if len(description) > DESCRIPTION_MAX:
-        raise Invalid(f"Description must be at most {DESCRIPTION_MAX} characters long")
-    return description
+    return within(description, "Description", at_most=DESCRIPTION_MAX)
 
 
 def _column_values(changes: TaskChanges) -> dict[str, object]:

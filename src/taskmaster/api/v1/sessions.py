@@ -57,27 +57,30 @@ async def revoke(request: Request, body: Body, sessions: Sessions, runtime: Runt
     token = _presented_token(request, body, runtime)
     if token is not None:
         await sessions.revoke_token(token)
-    response = ok(message="Token revoked")
-    clear_refresh_cookie(response, runtime.settings)
-    return response
+    return _signed_out(runtime, "Token revoked")
 
 
 @router.post("/logout")
 async def logout(request: Request, body: Body, sessions: Sessions, runtime: RuntimeDep) -> Response:
     """End this session, named by the access token or else the refresh token; clear the cookie."""
-    claims = await _optional_caller(request, runtime)
+    claims = _optional_caller(request, runtime)
     if claims is not None:
         await sessions.end(claims.user_id, claims.session_id, "logout")
     else:
         token = _presented_token(request, body, runtime)
         if token is not None:
             await sessions.revoke_token(token)
-    response = ok(message="Logged out successfully")
+    return _signed_out(runtime, "Logged out successfully")
+
+
+def _signed_out(runtime: Runtime, message: str, data: Any = None) -> Response:
+    """A success that also clears the refresh cookie."""
+    response = ok(message=message) if data is None else ok(data, message=message)
     clear_refresh_cookie(response, runtime.settings)
     return response
 
 
-async def _optional_caller(request: Request, runtime: Runtime) -> AccessClaims | None:
+def _optional_caller(request: Request, runtime: Runtime) -> AccessClaims | None:
     try:
         bearer = bearer_token(request)
     except Unauthorized:
@@ -91,9 +94,7 @@ async def _optional_caller(request: Request, runtime: Runtime) -> AccessClaims |
 @router.post("/logout-all")
 async def logout_all(claims: CallerDep, sessions: Sessions, runtime: RuntimeDep) -> Response:
     ended = await sessions.end_all(claims.user_id, "logout-all")
-    response = ok({"endedSessions": ended}, message="Logged out of every session")
-    clear_refresh_cookie(response, runtime.settings)
-    return response
+    return _signed_out(runtime, "Logged out of every session", {"endedSessions": ended})
 
 
 def _session_json(auth_session: AuthSession, current: AccessClaims) -> dict[str, Any]:
