@@ -1,4 +1,6 @@
-import type { ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { errorMessage } from '../api/errors';
+import { TextField } from './Field';
 import { LogoMark } from './Icons';
 import { ThemeToggle } from './ThemeToggle';
 
@@ -18,5 +20,78 @@ export function AuthLayout({ title, subtitle, children }: { title: string; subti
         {children}
       </main>
     </div>
+  );
+}
+
+interface AuthFormProps {
+  /** Checks the fields before anything is sent: what is wrong, or null. */
+  validate: () => string | null;
+  /** Signs in or up. On success the route guard moves the person on, so the form stays busy. */
+  submit: () => Promise<void>;
+  submitLabel: string;
+  /** The submit button's text while the request is under way. */
+  busyLabel: string;
+  /** Whether the form is described by its error message while one shows. */
+  describedByError?: boolean;
+  /** The fields, in order, above the submit button. */
+  children: ReactNode;
+}
+
+/** The sign-in and sign-up form: its error message, its fields and a full-width submit button. */
+export function AuthForm({ validate, submit, submitLabel, busyLabel, describedByError = false, children }: AuthFormProps) {
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const errorId = useId();
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    const problem = validate();
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setSubmitting(true);
+    setError(null);
+    try {
+      await submit();
+    } catch (err) {
+      setError(errorMessage(err));
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <form
+      className="form"
+      onSubmit={(e) => void onSubmit(e)}
+      noValidate
+      aria-describedby={describedByError && error ? errorId : undefined}
+    >
+      {error ? (
+        <div id={describedByError ? errorId : undefined} className="form-error" role="alert" data-testid="form-error">
+          {error}
+        </div>
+      ) : null}
+      {children}
+      <button type="submit" className="button button--primary button--block" disabled={submitting}>
+        {submitting ? busyLabel : submitLabel}
+      </button>
+    </form>
+  );
+}
+
+/** The email field of the sign-in and sign-up forms, so both offer the same autofill. */
+export function EmailField({ id, value, onChange }: { id: string; value: string; onChange: (email: string) => void }) {
+  return (
+    <TextField
+      id={id}
+      label="Email"
+      type="email"
+      autoComplete="email"
+      inputMode="email"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      required
+    />
   );
 }

@@ -12,6 +12,12 @@ interface TaskCardProps {
   overdue: boolean;
 }
 
+/** The card's buttons that open a dialog on its task, in order. */
+const CARD_ACTIONS = [
+  { kind: 'edit', label: 'Edit', Icon: EditIcon, className: '' },
+  { kind: 'delete', label: 'Delete', Icon: TrashIcon, className: ' button--danger-text' },
+] as const;
+
 function TaskCardView({ task, saving, overdue }: TaskCardProps) {
   const toggleComplete = useTasks((s) => s.toggleComplete);
   const openDialog = useUi((s) => s.openDialog);
@@ -76,26 +82,19 @@ function TaskCardView({ task, saving, overdue }: TaskCardProps) {
       </div>
 
       <div className="task-card__actions">
-        <button
-          type="button"
-          className="button button--ghost button--sm"
-          aria-label={`Edit "${task.title}"`}
-          onClick={() => openDialog({ kind: 'edit', taskId: task.id })}
-          disabled={unsaved}
-          data-testid="task-edit"
-        >
-          <EditIcon /> Edit
-        </button>
-        <button
-          type="button"
-          className="button button--ghost button--sm button--danger-text"
-          aria-label={`Delete "${task.title}"`}
-          onClick={() => openDialog({ kind: 'delete', taskId: task.id })}
-          disabled={unsaved}
-          data-testid="task-delete"
-        >
-          <TrashIcon /> Delete
-        </button>
+        {CARD_ACTIONS.map(({ kind, label, Icon, className }) => (
+          <button
+            key={kind}
+            type="button"
+            className={`button button--ghost button--sm${className}`}
+            aria-label={`${label} "${task.title}"`}
+            onClick={() => openDialog({ kind, taskId: task.id })}
+            disabled={unsaved}
+            data-testid={`task-${kind}`}
+          >
+            <Icon /> {label}
+          </button>
+        ))}
       </div>
     </article>
   );

@@ -1,9 +1,10 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { TASK_PRIORITIES, TASK_STATUSES, type Task, type TaskInput, type TaskPriority, type TaskStatus } from '../api/types';
-import { dateInputToIso, PRIORITY_LABELS, STATUS_LABELS } from '../lib/tasks';
+import type { Task, TaskInput } from '../api/types';
+import { dateInputToIso, PRIORITY_OPTIONS, STATUS_OPTIONS } from '../lib/tasks';
 import { changedFields, initialValues, type FormValues } from '../lib/taskForm';
 import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
+import { Field, SelectField, TextField } from './Field';
 import { Modal } from './Modal';
 
 export const TITLE_MAX = 200;
@@ -53,35 +54,21 @@ function TaskFormDialog({ task, onClose }: { task?: Task; onClose: () => void })
       testId="task-dialog"
     >
       <form className="form" onSubmit={onSubmit} noValidate>
-        <div className="field">
-          <label htmlFor={`${id}-title`} className="field__label">
-            Title
-          </label>
-          <input
-            ref={titleRef}
-            id={`${id}-title`}
-            className="input"
-            value={values.title}
-            onChange={(e) => {
-              set('title', e.target.value);
-              if (titleError) setTitleError(null);
-            }}
-            maxLength={TITLE_MAX}
-            required
-            aria-invalid={titleError ? true : undefined}
-            aria-describedby={titleError ? `${id}-title-error` : undefined}
-            autoComplete="off"
-          />
-          {titleError ? (
-            <p id={`${id}-title-error`} className="field__error" role="alert">
-              {titleError}
-            </p>
-          ) : null}
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-description`} className="field__label">
-            Description
-          </label>
+        <TextField
+          ref={titleRef}
+          id={`${id}-title`}
+          label="Title"
+          value={values.title}
+          onChange={(e) => {
+            set('title', e.target.value);
+            if (titleError) setTitleError(null);
+          }}
+          maxLength={TITLE_MAX}
+          required
+          error={titleError}
+          autoComplete="off"
+        />
+        <Field id={`${id}-description`} label="Description">
           <textarea
             id={`${id}-description`}
             className="input textarea"
@@ -90,55 +77,34 @@ function TaskFormDialog({ task, onClose }: { task?: Task; onClose: () => void })
             onChange={(e) => set('description', e.target.value)}
             placeholder="Optional details"
           />
-        </div>
+        </Field>
         <div className="form__row">
-          <div className="field">
-            <label htmlFor={`${id}-status`} className="field__label">
-              Status
-            </label>
-            <select
-              id={`${id}-status`}
-              className="input select"
-              value={values.status}
-              onChange={(e) => set('status', e.target.value as TaskStatus)}
-            >
-              {TASK_STATUSES.map((status) => (
-                <option key={status} value={status}>
-                  {STATUS_LABELS[status]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-priority`} className="field__label">
-              Priority
-            </label>
-            <select
-              id={`${id}-priority`}
-              className="input select"
-              value={values.priority}
-              onChange={(e) => set('priority', e.target.value as TaskPriority)}
-            >
-              {TASK_PRIORITIES.map((priority) => (
-                <option key={priority} value={priority}>
-                  {PRIORITY_LABELS[priority]}
-                </option>
-              ))}
-            </select>
-          </div>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-due`} className="field__label">
-            Due date <span className="field__optional">(optional)</span>
-          </label>
-          <input
-            id={`${id}-due`}
-            type="date"
-            className="input"
-            value={values.dueDate}
-            onChange={(e) => set('dueDate', e.target.value)}
+          <SelectField
+            id={`${id}-status`}
+            label="Status"
+            value={values.status}
+            onChange={(status) => set('status', status)}
+            options={STATUS_OPTIONS}
+          />
+          <SelectField
+            id={`${id}-priority`}
+            label="Priority"
+            value={values.priority}
+            onChange={(priority) => set('priority', priority)}
+            options={PRIORITY_OPTIONS}
           />
         </div>
+        <TextField
+          id={`${id}-due`}
+          label={
+            <>
+              Due date <span className="field__optional">(optional)</span>
+            </>
+          }
+          type="date"
+          value={values.dueDate}
+          onChange={(e) => set('dueDate', e.target.value)}
+        />
         <div className="form__actions">
           <button type="button" className="button button--secondary" onClick={onClose}>
             Cancel

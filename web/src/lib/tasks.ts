@@ -1,4 +1,14 @@
-import type { SortField, Task, TaskPriority, TaskQuery, TaskSort, TaskStatus, TaskSummary } from '../api/types';
+import {
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  type SortField,
+  type Task,
+  type TaskPriority,
+  type TaskQuery,
+  type TaskSort,
+  type TaskStatus,
+  type TaskSummary,
+} from '../api/types';
 
 export const STATUS_LABELS: Record<TaskStatus, string> = {
   pending: 'Pending',
@@ -11,6 +21,16 @@ export const PRIORITY_LABELS: Record<TaskPriority, string> = {
   medium: 'Medium',
   high: 'High',
 };
+
+/** The statuses and priorities as select options, in their natural order. */
+export const STATUS_OPTIONS: { value: TaskStatus; label: string }[] = TASK_STATUSES.map((value) => ({
+  value,
+  label: STATUS_LABELS[value],
+}));
+export const PRIORITY_OPTIONS: { value: TaskPriority; label: string }[] = TASK_PRIORITIES.map((value) => ({
+  value,
+  label: PRIORITY_LABELS[value],
+}));
 
 export const SORT_OPTIONS: { value: TaskSort; label: string }[] = [
   { value: '-createdAt', label: 'Newest first' },

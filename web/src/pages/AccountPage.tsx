@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import { changePassword, fetchProfile, fetchSessions, logout, logoutEverywhere, revokeSession } from '../api/auth';
 import { errorMessage, isCancel } from '../api/errors';
 import type { Profile, SessionInfo } from '../api/types';
+import { TextField } from '../components/Field';
 import { Modal } from '../components/Modal';
 import { formatDate, formatDateTime } from '../lib/tasks';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
@@ -104,46 +105,31 @@ function PasswordSection({ onChanged }: { onChanged: () => void }) {
             {success}
           </div>
         ) : null}
-        <div className="field">
-          <label htmlFor={`${id}-current`} className="field__label">
-            Current password
-          </label>
-          <input
-            id={`${id}-current`}
-            className="input"
-            type="password"
-            autoComplete="current-password"
-            value={current}
-            onChange={(e) => setCurrent(e.target.value)}
-          />
-        </div>
+        <TextField
+          id={`${id}-current`}
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+        />
         <div className="form__row">
-          <div className="field">
-            <label htmlFor={`${id}-new`} className="field__label">
-              New password
-            </label>
-            <input
-              id={`${id}-new`}
-              className="input"
-              type="password"
-              autoComplete="new-password"
-              value={next}
-              onChange={(e) => setNext(e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-confirm`} className="field__label">
-              Confirm new password
-            </label>
-            <input
-              id={`${id}-confirm`}
-              className="input"
-              type="password"
-              autoComplete="new-password"
-              value={confirm}
-              onChange={(e) => setConfirm(e.target.value)}
-            />
-          </div>
+          <TextField
+            id={`${id}-new`}
+            label="New password"
+            type="password"
+            autoComplete="new-password"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+          />
+          <TextField
+            id={`${id}-confirm`}
+            label="Confirm new password"
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
         </div>
         <div className="form__actions form__actions--start">
           <button type="submit" className="button button--primary" disabled={submitting}>
