@@ -20,6 +20,7 @@ from taskmaster.config import Settings
 from taskmaster.db.base import Base
 from taskmaster.tasks.models import Task
 
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/unused"  # never connected to: serve is recorded
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - only passed to a recorder, never bound
 
 
@@ -140,6 +141,7 @@ def test_serve_takes_host_and_port_from_the_environment(
     monkeypatch.setenv("HOST", ALL_INTERFACES)
     monkeypatch.setenv("PORT", "9100")
     monkeypatch.setenv("WORKERS", "3")
+    monkeypatch.setenv("DATABASE_URL", POSTGRES)  # several workers need PostgreSQL
     assert runner.invoke(cli.app, ["serve", "--no-migrate"]).exit_code == 0
     [call] = served
     assert (call["host"], call["port"], call["workers"]) == (ALL_INTERFACES, 9100, 3)
@@ -153,6 +155,7 @@ def test_serve_options_win_over_the_environment(
 ) -> None:
     monkeypatch.setenv("HOST", ALL_INTERFACES)
     monkeypatch.setenv("PORT", "9100")
+    monkeypatch.setenv("DATABASE_URL", POSTGRES)
     result = runner.invoke(
         cli.app,
         ["serve", "--host", "127.0.0.2", "--port", "9200", "--workers", "2", "--no-migrate"],
@@ -189,3 +192,12 @@ def test_python_dash_m_taskmaster(
     output = capsys.readouterr().out
     for command in ("serve", "migrate", "seed"):
         assert command in output
+
+
+def test_serve_refuses_several_workers_on_sqlite(
+    runner: CliRunner, data_dir: Path, served: list[dict[str, Any]]
+) -> None:
+    result = runner.invoke(cli.app, ["serve", "--workers", "2"])
+    assert result.exit_code != 0
+    assert "WORKERS > 1 needs PostgreSQL" in str(result.exception)
+    assert served == []

@@ -1,9 +1,10 @@
-"""Settings: insecure defaults refused outside development, database URLs normalized."""
+"""Settings: insecure defaults refused in production, database URLs normalized."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -62,7 +63,7 @@ def test_production_with_a_jwt_key_is_accepted(env: pytest.MonkeyPatch, tmp_path
     assert settings.jwt_private_key is not None
     assert settings.jwt_private_key.get_secret_value() == A_PEM
     assert A_PEM not in repr(settings)  # a secret is never printed
-    assert not settings.is_development
+    assert settings.is_production
 
     env.delenv("JWT_PRIVATE_KEY")
     env.setenv("JWT_PRIVATE_KEY_FILE", str(tmp_path / "key.pem"))
@@ -76,7 +77,7 @@ def test_development_and_test_need_no_key(
     settings = Settings(_env_file=None, environment=environment)
     assert settings.jwt_private_key is None
     assert settings.jwt_private_key_file is None
-    assert settings.is_development
+    assert not settings.is_production
 
 
 def test_an_unknown_environment_is_refused(env: pytest.MonkeyPatch) -> None:
@@ -196,3 +197,20 @@ def test_rates_are_read_from_the_environment(env: pytest.MonkeyPatch) -> None:
     env.setenv("RATE_LOGIN_IP", "lots")
     with pytest.raises(ValidationError):
         Settings(_env_file=None)
+
+
+def test_several_workers_need_postgresql(env: pytest.MonkeyPatch) -> None:
+    with pytest.raises(InsecureSettingsError, match="WORKERS > 1 needs PostgreSQL"):
+        Settings(_env_file=None, workers=2)
+
+
+def test_several_workers_in_production_need_redis(env: pytest.MonkeyPatch) -> None:
+    production: dict[str, Any] = {
+        "environment": Environment.PRODUCTION,
+        "jwt_private_key": A_PEM,
+        "database_url": "postgresql://db/taskmaster",
+        "workers": 2,
+    }
+    with pytest.raises(InsecureSettingsError, match="WORKERS > 1 needs REDIS_URL"):
+        Settings(_env_file=None, **production)
+    assert Settings(_env_file=None, redis_url="redis://cache", **production).workers == 2

@@ -12,6 +12,7 @@ from taskmaster import __version__, web
 from taskmaster.api import errors, meta
 from taskmaster.api.body import BodyLimit
 from taskmaster.api.csrf import CSRF_HEADER
+from taskmaster.api.headers import SecurityHeaders
 from taskmaster.api.responses import JSONBytes
 from taskmaster.api.v1 import auth as v1_auth
 from taskmaster.api.v1 import sessions as v1_sessions
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
         await runtime.hasher.warm_up()
         yield
         await runtime.close()
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.state.runtime = runtime
     app.add_middleware(BodyLimit, limit=runtime.settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     if runtime.settings.cors_origin:
         # Exactly the configured origins, with credentials (the refresh cookie) for them only.
         app.add_middleware(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -32,16 +32,17 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the API and the web app."""
-    settings = Settings()
+    given: dict[str, Any] = {"host": host, "port": port, "workers": workers}
+    settings = Settings(**{name: value for name, value in given.items() if value is not None})
     if migrate if migrate is not None else settings.uses_sqlite:
         migrations.upgrade(settings.resolved_database_url)
-    console.print(f"TaskMaster on http://{host or settings.host}:{port or settings.port}")
+    console.print(f"TaskMaster on http://{settings.host}:{settings.port}")
     uvicorn.run(
         "taskmaster.app:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
         loop="uvloop",
         http="httptools",
         log_level=settings.log_level,

@@ -33,7 +33,7 @@ class Environment(StrEnum):
 
 
 class InsecureSettingsError(Exception):
-    """Raised when settings would run outside development on an insecure default."""
+    """Raised when settings would run production (or several workers) on an unsafe default."""
 
 
 class Settings(BaseSettings):
@@ -96,8 +96,16 @@ class Settings(BaseSettings):
             self.jwt_private_key or self.jwt_private_key_file
         ):
             raise InsecureSettingsError(
-                "JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE must be set outside development: "
+                "JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE must be set in production: "
                 "TaskMaster never signs tokens with a built-in key"
+            )
+        if self.workers > 1 and self.uses_sqlite:
+            raise InsecureSettingsError(
+                "WORKERS > 1 needs PostgreSQL (DATABASE_URL): SQLite has one writer at a time"
+            )
+        if self.environment is Environment.PRODUCTION and self.workers > 1 and not self.redis_url:
+            raise InsecureSettingsError(
+                "WORKERS > 1 needs REDIS_URL: limits and ended sessions must be shared"
             )
         if self.cookie_samesite == "none" and not self.secure_cookies:
             raise InsecureSettingsError("COOKIE_SAMESITE=none needs Secure cookies")
@@ -106,12 +114,12 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         if self.cookie_secure is None:
-            return self.environment is Environment.PRODUCTION
+            return self.is_production
         return self.cookie_secure
 
     @property
-    def is_development(self) -> bool:
-        return self.environment is not Environment.PRODUCTION
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
 
     @property
     def resolved_database_url(self) -> str:

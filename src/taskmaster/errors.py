@@ -37,6 +37,20 @@ class PayloadTooLarge(TaskMasterError):
     status = 413
 
 
+class UnsupportedMediaType(TaskMasterError):
+    status = 415
+
+
+class Unavailable(TaskMasterError):
+    """A part the request needs is down; the client may try again."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class RateLimited(TaskMasterError):
     status = 429
 

@@ -12,9 +12,9 @@ from taskmaster.config import Settings
 def configure_logging(settings: Settings) -> None:
     level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
     renderer: structlog.typing.Processor = (
-        structlog.dev.ConsoleRenderer()
-        if settings.is_development
-        else structlog.processors.JSONRenderer()
+        structlog.processors.JSONRenderer()
+        if settings.is_production
+        else structlog.dev.ConsoleRenderer()
     )
     structlog.configure(
         processors=[

@@ -31,7 +31,10 @@ class Rate:
         if match is None:
             raise ValueError(f"a rate looks like 5/15m or 100/h, not {text!r}")
         count, amount, unit = match.groups()
-        return cls(int(count), int(amount or 1) * _UNITS[unit])
+        rate = cls(int(count), int(amount or 1) * _UNITS[unit])
+        if rate.count < 1 or rate.seconds < 1:
+            raise ValueError(f"a rate allows at least one event in a period of time, not {text!r}")
+        return rate
 
 
 @dataclass(frozen=True)
@@ -58,34 +61,34 @@ class RateLimiter:
         base = f"{self._namespace}:{rate.count}/{rate.seconds}:{key}"
         return f"{base}:{int(window)}", f"{base}:{int(window) - 1}", offset
 
-    async def _counts(self, key: str, rate: Rate) -> tuple[int, int, float]:
-        """The current and previous windows' counts, and the seconds into the current one."""
-        current_key, previous_key, offset = self._keys(key, rate)
-        current, previous = await self._store.get_many_ints([current_key, previous_key])
-        return current, previous, offset
+    async def take(self, key: str, rate: Rate) -> Verdict:
+        """Count one event, if it stays within `rate`; a refused event is not counted.
 
-    async def check(self, key: str, rate: Rate) -> Verdict:
-        """Whether one more event would stay within `rate`, without counting it.
-
-        With the store down the limit is not enforced (logged): refusing every sign-in would
-        turn a cache outage into a full outage.
+        Counting comes first (one atomic increment), deciding after: of any number of
+        concurrent events, exactly those within the limit are allowed. With the store down
+        the limit is not enforced (logged): refusing every sign-in would turn a cache outage
+        into a full outage.
         """
+        current_key, previous_key, offset = self._keys(key, rate)
         try:
-            current, previous, offset = await self._counts(key, rate)
+            current = await self._store.incr(current_key, ttl=2 * rate.seconds)
+            (previous,) = await self._store.get_many_ints([previous_key])
+            before = current - 1 + previous * (1 - offset / rate.seconds)
+            if before < rate.count:
+                return Verdict(True, 0)
+            await self._store.incr(current_key, ttl=2 * rate.seconds, by=-1)
         except StoreUnavailable:
             log.warning("shared store down: rate limit not enforced", key=key)
             return Verdict(True, 0)
-        if current + previous * (1 - offset / rate.seconds) < rate.count:
-            return Verdict(True, 0)
-        return Verdict(False, self._retry_after(current, previous, offset, rate))
+        return Verdict(False, self._retry_after(current - 1, previous, offset, rate))
 
-    async def hit(self, key: str, rate: Rate) -> None:
-        """Count one event."""
+    async def give_back(self, key: str, rate: Rate) -> None:
+        """Uncount one event taken in this window (it turned out not to be one that counts)."""
         current_key, _, _ = self._keys(key, rate)
         try:
-            await self._store.incr(current_key, ttl=2 * rate.seconds)
+            await self._store.incr(current_key, ttl=2 * rate.seconds, by=-1)
         except StoreUnavailable:
-            log.warning("shared store down: event not counted", key=key)
+            log.warning("shared store down: event not given back", key=key)
 
     async def reset(self, key: str, rate: Rate) -> None:
         current_key, previous_key, _ = self._keys(key, rate)

@@ -15,12 +15,15 @@ from taskmaster.auth.keys import KeySet, load_keys
 from taskmaster.auth.passwords import PasswordHasher
 from taskmaster.auth.refresh_tokens import RefreshTokenMinter
 from taskmaster.auth.repository import session_ended
+from taskmaster.auth.revocations import MARGIN as REVOKED_MARGIN
+from taskmaster.auth.revocations import NAMESPACE as REVOKED_NAMESPACE
 from taskmaster.auth.revocations import RevokedSessions
 from taskmaster.auth.service import AccountService
 from taskmaster.auth.sessions import SessionPolicy, SessionService
 from taskmaster.auth.throttle import Throttle, ThrottlePolicy
 from taskmaster.auth.tokens import AccessTokens
 from taskmaster.cache.base import KeyValue
+from taskmaster.cache.mirror import SetMirror
 from taskmaster.clock import Clock, system_now
 from taskmaster.config import Settings
 from taskmaster.db.engine import Database
@@ -48,6 +51,7 @@ class Runtime:
     revoked: RevokedSessions
     throttle: Throttle
     clock: Clock
+    mirror: SetMirror | None = None
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock = system_now) -> Runtime:
@@ -55,6 +59,16 @@ class Runtime:
         database = Database.from_settings(settings)
         access_ttl = timedelta(seconds=settings.access_token_ttl_seconds)
         store = cache.connect(settings.redis_url, settings.redis_prefix, clock)
+        mirror = (
+            SetMirror(
+                settings.redis_url,
+                settings.redis_prefix,
+                REVOKED_NAMESPACE,
+                ttl=access_ttl.total_seconds() + REVOKED_MARGIN.total_seconds(),
+            )
+            if settings.redis_url
+            else None
+        )
         policy = ThrottlePolicy(
             login_account_ip=settings.rate_login_account_ip,
             login_account=settings.rate_login_account,
@@ -75,7 +89,10 @@ class Runtime:
             ),
             hasher=PasswordHasher(),
             minter=RefreshTokenMinter(_derived_secret(keys, b"taskmaster/refresh-successor")),
-            revoked=RevokedSessions(store, access_ttl, partial(session_ended, database.sessions)),
+            revoked=RevokedSessions(
+                store, access_ttl, partial(session_ended, database.sessions), mirror
+            ),
+            mirror=mirror,
             throttle=Throttle(RateLimiter(store, clock), policy),
             clock=clock,
         )
@@ -102,6 +119,13 @@ class Runtime:
     def task_service(self, session: AsyncSession) -> TaskService:
         return TaskService(session, clock=self.clock)
 
+    async def start(self) -> None:
+        """Start what follows shared state in the background (the revocation mirror)."""
+        if self.mirror is not None:
+            await self.mirror.start()
+
     async def close(self) -> None:
+        if self.mirror is not None:
+            await self.mirror.close()
         await self.db.dispose()
         await self.store.close()

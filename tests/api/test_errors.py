@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from taskmaster.app import create_app
@@ -19,6 +20,8 @@ from taskmaster.errors import (
     RateLimited,
     TaskMasterError,
     Unauthorized,
+    Unavailable,
+    UnsupportedMediaType,
 )
 from taskmaster.runtime import Runtime
 
@@ -31,6 +34,9 @@ RAISED: dict[str, Exception] = {
     "too-large": PayloadTooLarge("Too much"),
     "rate-limited": RateLimited("Slow down", retry_after=42),
     "teapot": HTTPException(418, "I'm a teapot"),
+    "unavailable": Unavailable("Down for a moment", retry_after=7),
+    "unsupported": UnsupportedMediaType("Say JSON"),
+    "pool-exhausted": PoolTimeout("QueuePool limit reached"),
 }
 
 
@@ -61,6 +67,8 @@ async def raising(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
         ("conflict", 409),
         ("too-large", 413),
         ("rate-limited", 429),
+        ("unsupported", 415),
+        ("unavailable", 503),
     ],
 )
 async def test_domain_errors_keep_their_status_and_message(
@@ -87,3 +95,13 @@ async def test_other_http_errors_keep_their_status_in_the_envelope(
         418,
         {"success": False, "error": "I'm a teapot"},
     )
+
+
+async def test_an_exhausted_connection_pool_is_busy_not_broken(raising: httpx.AsyncClient) -> None:
+    response = await raising.post("/raise/pool-exhausted")
+    assert (response.status_code, response.json()) == (
+        503,
+        {"success": False, "error": "Server busy. Please try again."},
+    )
+    assert response.headers["retry-after"] == "1"
+    assert (await raising.post("/raise/unavailable")).headers["retry-after"] == "7"

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
-from taskmaster.auth.revocations import RevokedSessions
+import pytest
+
+from taskmaster.auth.revocations import NAMESPACE, RevokedSessions
 from taskmaster.cache.base import StoreUnavailable
 from taskmaster.cache.memory import MemoryKeyValue
-from tests.conftest import FakeClock
+from taskmaster.cache.mirror import SetMirror
+from taskmaster.cache.redis import RedisKeyValue
+from taskmaster.errors import Unavailable
+from tests.conftest import REDIS_URL, FakeClock
 
 
 async def _never_ended(session_id: uuid.UUID) -> bool:
@@ -41,6 +47,40 @@ async def test_with_the_store_down_the_database_answers() -> None:
         return session_id in in_database
 
     revoked = RevokedSessions(DownStore(FakeClock()), timedelta(minutes=15), ended_in_database)
-    await revoked.add(in_database)  # logged, not raised: the database row is the record
     assert await revoked.contains(next(iter(in_database)))
     assert not await revoked.contains(uuid.uuid4())
+
+
+async def test_every_instance_refuses_a_session_ended_on_another(redis_prefix: str) -> None:
+    """Two API instances: the mirror of the second learns of the first's revocation."""
+    instances = []
+    for _ in range(2):
+        store = RedisKeyValue.from_url(REDIS_URL, redis_prefix)
+        mirror = SetMirror(REDIS_URL, redis_prefix, NAMESPACE, ttl=960)
+        await mirror.start()
+        instances.append(
+            (store, mirror, RevokedSessions(store, timedelta(minutes=15), _never_ended, mirror))
+        )
+    (store_a, _, first), (store_b, mirror_b, second) = instances
+    try:
+        ended = uuid.uuid4()
+        assert not await second.contains(ended)
+        await first.add([ended])
+        assert await first.contains(ended)
+        await asyncio.wait_for(mirror_b.until_known(str(ended)), 5)
+        assert mirror_b.contains(str(ended)) is True  # answered from memory
+        assert await second.contains(ended)
+        assert await store_b.get(f"{NAMESPACE}{ended}") == b"1"  # and stored for the others
+    finally:
+        keys = [key async for key in store_a.redis.scan_iter(f"{redis_prefix}*")]
+        if keys:
+            await store_a.redis.delete(*keys)
+        for store, mirror, _ in instances:
+            await mirror.close()
+            await store.close()
+
+
+async def test_ending_a_session_fails_when_others_could_not_learn_of_it() -> None:
+    revoked = RevokedSessions(DownStore(FakeClock()), timedelta(minutes=15), _never_ended)
+    with pytest.raises(Unavailable):
+        await revoked.add([uuid.uuid4()])

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
+from taskmaster.cache.memory import MemoryKeyValue
+from taskmaster.cache.redis import RedisKeyValue
 from taskmaster.config import Settings
 from taskmaster.ratelimit import Rate
+from taskmaster.runtime import Runtime
 from tests.conftest import Account, FakeClock
 
 LOGIN = "/api/v1/auth/login"
@@ -57,7 +62,7 @@ async def test_five_failures_lock_the_account_for_this_address(
     }
     # Even the right password waits: no password work is done for a locked account.
     assert (await login(client, alice.email, alice.password)).status_code == 429
-    # From another address the owner still gets in: a lock-out is no denial of service.
+    # From another address the owner still gets in: this limit is per account and address.
     assert (await login(client, alice.email, alice.password, ip="192.0.2.1")).status_code == 200
     clock.advance(seconds=retry_after)
     assert (await login(client, alice.email, alice.password)).status_code == 200
@@ -103,3 +108,39 @@ async def test_registrations_are_limited_per_address(client: httpx.AsyncClient) 
     assert refused.status_code == 429
     assert "Retry-After" in refused.headers
     assert refused.json()["error"].startswith("Too many registrations from this address.")
+
+
+async def test_guesses_sent_at_once_are_counted_before_any_password_work(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    responses = await asyncio.gather(*(fail_login(client, alice.email) for _ in range(30)))
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [401] * 5 + [429] * 25
+
+
+async def test_long_emails_cost_the_limiter_nothing(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """Limit keys are hashes: a megabyte-long email stores no megabyte."""
+    huge = "x" * 500_000 + "@example.com"
+    response = await fail_login(client, huge)
+    assert response.status_code == 401
+    store = runtime.store
+    if isinstance(store, RedisKeyValue):
+        keys = [key async for key in store.redis.scan_iter(f"{store.prefix}*")]
+        assert keys
+        assert all(len(key) < 200 for key in keys)
+    else:
+        assert isinstance(store, MemoryKeyValue)
+        assert all(len(key) < 200 for key in store._items)
+
+
+async def test_ipv6_clients_are_limited_by_their_network(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    for host in range(5):
+        assert (
+            await fail_login(client, alice.email, ip=f"2001:db8::{host + 1}")
+        ).status_code == 401
+    rotated = await fail_login(client, alice.email, ip="2001:db8::ffff:1")
+    assert rotated.status_code == 429

@@ -63,8 +63,14 @@ export async function loginViaUi(page: Page, user: TestUser): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Your tasks' })).toBeVisible();
 }
 
+/**
+ * The settled answer to an API call. Access tokens live 3 s in the e2e servers, so a call may
+ * first meet a 401 that the app answers with a refresh and a replay: wait for the replay.
+ */
 export function apiResponse(page: Page, method: string, path: RegExp): Promise<Response> {
-  return page.waitForResponse((r) => r.request().method() === method && path.test(new URL(r.url()).pathname));
+  return page.waitForResponse(
+    (r) => r.request().method() === method && path.test(new URL(r.url()).pathname) && r.status() !== 401,
+  );
 }
 
 /** A task's card on the dashboard, found by its title. */

@@ -8,7 +8,7 @@ import orjson
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from taskmaster.errors import Invalid, PayloadTooLarge
+from taskmaster.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
@@ -42,11 +42,22 @@ class BodyLimit:
         await self.app(scope, limited_receive, send)
 
 
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
 async def json_object(request: Request) -> dict[str, Any]:
-    """The request's JSON object; an empty body reads as {}."""
+    """The request's JSON object; an empty body reads as {}.
+
+    A body must say it is JSON: HTML forms cannot, so no other site can post one on a
+    visitor's behalf (login CSRF) without a CORS preflight this API refuses.
+    """
     raw = await request.body()
     if not raw.strip():
         return {}
+    if not _is_json(request.headers.get("content-type", "")):
+        raise UnsupportedMediaType("Content-Type must be application/json")
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as error:

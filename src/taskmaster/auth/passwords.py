@@ -28,7 +28,10 @@ class PasswordHasher:
     """Hashes and verifies passwords; verifying against no account costs the same as a miss."""
 
     def __init__(
-        self, memory_kib: int = MEMORY_KIB, time_cost: int = TIME_COST, parallelism: int = 1
+        self,
+        memory_kib: int = MEMORY_KIB,
+        time_cost: int = TIME_COST,
+        parallelism: int = PARALLELISM,
     ) -> None:
         self._argon2 = Argon2Hasher(
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID

@@ -5,12 +5,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from taskmaster.auth.models import AuthSession, RefreshToken, User
+
+RowLock = Literal["share", "update"] | None
+
+
+def _locked(query: Select[User], lock: RowLock) -> Select[User]:
+    """Lock the selected rows until the transaction ends (PostgreSQL; SQLite's one writer
+    at a time needs none)."""
+    if lock is None:
+        return query
+    return query.with_for_update(read=lock == "share")
 
 
 class DuplicateEmail(Exception):
@@ -21,11 +32,11 @@ class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def by_id(self, user_id: uuid.UUID) -> User | None:
-        return await self._session.get(User, user_id)
+    async def by_id(self, user_id: uuid.UUID, lock: RowLock = None) -> User | None:
+        return await self._session.scalar(_locked(select(User).where(User.id == user_id), lock))
 
-    async def by_email(self, email: str) -> User | None:
-        return await self._session.scalar(select(User).where(User.email == email))
+    async def by_email(self, email: str, lock: RowLock = None) -> User | None:
+        return await self._session.scalar(_locked(select(User).where(User.email == email), lock))
 
     async def add(self, user: User) -> None:
         """Insert `user`; DuplicateEmail when its email is taken, even by a concurrent insert."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 
@@ -46,17 +47,21 @@ class SignedIn:
 
 
 def normalize_email(email: str) -> str:
-    """The canonical form of an email address: trimmed and lower-cased."""
-    return email.strip().lower()
+    """The canonical form of an email address: Unicode-normalized, trimmed, lower-cased, so
+    one address spelled two ways (NFC/NFD, IDNA) is one account."""
+    email = email.strip()
+    with contextlib.suppress(EmailNotValidError):  # a malformed address just fails to log in
+        email = validate_email(email, check_deliverability=False).normalized
+    return email.lower()
 
 
 def _checked_email(email: str) -> str:
-    email = within(normalize_email(email), "Email", at_most=EMAIL_MAX)
+    within(email.strip(), "Email", at_most=EMAIL_MAX)
     try:
-        validate_email(email, check_deliverability=False)
+        validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as error:
         raise Invalid("Please provide a valid email address") from error
-    return email
+    return normalize_email(email)
 
 
 def check_new_password(password: str) -> None:
@@ -99,13 +104,15 @@ class AccountService:
         name = _checked_name(registration.name)
         check_new_password(registration.password)
         await self._throttle.registration(client.ip)
-        # Hash first: a taken email costs the same time as a free one.
-        password_hash = await self._hasher.hash(registration.password)
         if await self._users.by_email(email) is not None:
             raise Conflict(EMAIL_TAKEN)
         now = self._clock()
         user = User(
-            email=email, name=name, password_hash=password_hash, created_at=now, updated_at=now
+            email=email,
+            name=name,
+            password_hash=await self._hasher.hash(registration.password),
+            created_at=now,
+            updated_at=now,
         )
         try:
             await self._users.add(user)
@@ -114,13 +121,18 @@ class AccountService:
         return await self._signed_in(user, client)
 
     async def login(self, email: str, password: str, client: Client) -> SignedIn:
-        """Sign in; an unknown email costs the same work and answers the same as a bad password."""
+        """Sign in; an unknown email costs the same work and answers the same as a bad password.
+
+        The user row stays share-locked until the session is committed, so a concurrent
+        password change either sees this session (and ends it) or makes this login fail.
+        """
         email = normalize_email(email)
-        await self._throttle.before_login(email, client.ip)
-        user = await self._users.by_email(email)
+        await self._throttle.login_attempt(email, client.ip)
+        if len(email) > EMAIL_MAX or len(password) > PASSWORD_MAX:
+            raise Unauthorized(INVALID_CREDENTIALS)  # no account has such credentials
+        user = await self._users.by_email(email, lock="share")
         stored_hash = user.password_hash if user is not None else None
         if not await self._hasher.verify(stored_hash, password) or user is None:
-            await self._throttle.login_failed(email, client.ip)
             raise Unauthorized(INVALID_CREDENTIALS)
         await self._throttle.login_succeeded(email, client.ip)
         if self._hasher.needs_rehash(user.password_hash):
@@ -140,12 +152,17 @@ class AccountService:
         new_password: str,
         client: Client,
     ) -> int:
-        """Set a new password and end every other session; how many were ended."""
-        user = await self.profile(user_id)
-        await self._throttle.before_login(user.email, client.ip)
+        """Set a new password and end every other session; how many were ended.
+
+        The user row is locked for update: concurrent logins wait, then check the new password.
+        """
+        user = await self._users.by_id(user_id, lock="update")
+        if user is None:
+            raise NotFound("User not found")
+        await self._throttle.login_attempt(user.email, client.ip)
         if not await self._hasher.verify(user.password_hash, current_password):
-            await self._throttle.login_failed(user.email, client.ip)
             raise Invalid(WRONG_CURRENT_PASSWORD)
+        await self._throttle.login_succeeded(user.email, client.ip)
         check_new_password(new_password)
         if new_password == current_password:
             raise Invalid("New password must be different from the current password")

@@ -18,8 +18,8 @@ class KeyValue(Protocol):
 
     async def set(self, key: str, value: bytes, *, ttl: float) -> None: ...
 
-    async def incr(self, key: str, *, ttl: float) -> int:
-        """Add one to the counter at `key` (created with `ttl` seconds to live) and return it."""
+    async def incr(self, key: str, *, ttl: float, by: int = 1) -> int:
+        """Add `by` to the counter at `key` (created with `ttl` seconds to live); its new value."""
         ...
 
     async def delete(self, *keys: str) -> None: ...

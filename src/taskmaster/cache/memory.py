@@ -41,8 +41,8 @@ class MemoryKeyValue:
     async def set(self, key: str, value: bytes, *, ttl: float) -> None:
         self._store(key, value, ttl)
 
-    async def incr(self, key: str, *, ttl: float) -> int:
-        value = int(self._live(key) or 0) + 1
+    async def incr(self, key: str, *, ttl: float, by: int = 1) -> int:
+        value = int(self._live(key) or 0) + by
         expires = self._items[key][1] if key in self._items else self._now() + ttl
         self._store(key, str(value).encode(), expires - self._now())
         return value

@@ -45,9 +45,9 @@ class RedisKeyValue:
         async with _unavailable_on_error():
             await self.redis.set(self.prefix + key, value, px=max(1, math.ceil(ttl * 1000)))
 
-    async def incr(self, key: str, *, ttl: float) -> int:
+    async def incr(self, key: str, *, ttl: float, by: int = 1) -> int:
         async with _unavailable_on_error(), self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(self.prefix + key)
+            pipe.incrby(self.prefix + key, by)
             pipe.expire(self.prefix + key, max(1, math.ceil(ttl)), nx=True)
             value, _ = await pipe.execute()
         return int(value)

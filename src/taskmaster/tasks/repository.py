@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, case, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
+from taskmaster.tasks.filters import SortKey, TaskFilter
 from taskmaster.tasks.models import Priority, Status, Task
 
 LIST_COLUMNS = (
@@ -33,26 +34,13 @@ PRIORITY_RANK = case(
 # One row of a task list: the LIST_COLUMNS, in order.
 TaskRow = Row[uuid.UUID, uuid.UUID, str, str, str, str, datetime | None, datetime, datetime]
 
-SORT_KEYS: dict[str, ColumnElement[Any]] = {
-    "createdAt": Task.created_at.expression,
-    "updatedAt": Task.updated_at.expression,
-    "dueDate": Task.due_date.expression,
-    "title": func.lower(Task.title),
-    "priority": PRIORITY_RANK,
+ORDER_BY: dict[SortKey, ColumnElement[Any]] = {
+    SortKey.CREATED_AT: Task.created_at.expression,
+    SortKey.UPDATED_AT: Task.updated_at.expression,
+    SortKey.DUE_DATE: Task.due_date.expression,
+    SortKey.TITLE: func.lower(Task.title),
+    SortKey.PRIORITY: PRIORITY_RANK,
 }
-
-
-@dataclass(frozen=True)
-class TaskFilter:
-    """Which of a user's tasks a list shows, in which order, and which page."""
-
-    status: Status | None = None
-    priority: Priority | None = None
-    search: str | None = None
-    sort: str = "createdAt"
-    descending: bool = True
-    limit: int = 1000
-    offset: int = 0
 
 
 def _escape_like(text: str) -> str:
@@ -80,7 +68,7 @@ class TaskRepository:
         return conditions
 
     async def page(self, user_id: uuid.UUID, task_filter: TaskFilter) -> Sequence[TaskRow]:
-        key = SORT_KEYS[task_filter.sort]
+        key = ORDER_BY[task_filter.sort]
         order = (
             (key.desc(), Task.id.desc()) if task_filter.descending else (key.asc(), Task.id.asc())
         )
@@ -128,5 +116,10 @@ class TaskRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
-    async def flush(self) -> None:
-        await self._session.flush()
+    async def flush(self) -> bool:
+        """Write pending changes; False when a changed row was deleted meanwhile."""
+        try:
+            await self._session.flush()
+        except StaleDataError:
+            return False
+        return True

@@ -15,8 +15,9 @@ from sqlalchemy.orm.attributes import flag_modified
 from taskmaster.clock import Clock
 from taskmaster.errors import Invalid, NotFound
 from taskmaster.rules import within
+from taskmaster.tasks.filters import TaskFilter
 from taskmaster.tasks.models import Priority, Status, Task
-from taskmaster.tasks.repository import TaskFilter, TaskRepository, TaskRow
+from taskmaster.tasks.repository import TaskRepository, TaskRow
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -145,7 +146,8 @@ class TaskService:
             # Written even when equal to the copy just read: of two concurrent updates, the
             # row then holds one of them whole, never a mix of both.
             flag_modified(task, column)
-        await self._tasks.flush()
+        if not await self._tasks.flush():
+            raise NotFound(TASK_NOT_FOUND)  # deleted by a concurrent request
         return task
 
     async def delete(self, user_id: uuid.UUID, task_id: uuid.UUID) -> None:

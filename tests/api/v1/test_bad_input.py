@@ -17,6 +17,7 @@ from tests.conftest import Account
 
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
+JSON = {"Content-Type": "application/json"}
 TASKS = "/api/v1/tasks"
 LIMIT = 1024 * 1024
 TOO_LARGE = "Request body is too large (limit 1024 KiB)"
@@ -391,7 +392,7 @@ async def test_a_body_of_exactly_the_limit_is_read(
     """The limit is not off by one: this body is read, then refused for its content."""
     body = oversized(LIMIT)
     content = chunks(body) if streamed else body
-    response = await client.post(TASKS, content=content, headers=alice.auth)
+    response = await client.post(TASKS, content=content, headers={**alice.auth, **JSON})
     assert envelope(response) == failure(400, "Description must be at most 10000 characters long")
 
 
@@ -595,7 +596,7 @@ async def test_refused_requests_leave_the_list_unchanged(
     refused = [
         await client.post(TASKS, json={"title": ""}, headers=alice.auth),
         await client.post(TASKS, json={"title": "x", "status": "nope"}, headers=alice.auth),
-        await client.post(TASKS, content=b"{", headers=alice.auth),
+        await client.post(TASKS, content=b"{", headers={**alice.auth, **JSON}),
         await client.post(TASKS, content=oversized(LIMIT + 1), headers=alice.auth),
         await client.put(path, json={"title": "Changed", "priority": "nope"}, headers=alice.auth),
         await client.put(
@@ -629,3 +630,31 @@ async def test_an_empty_body_reads_as_an_empty_object(
     response = await send_raw(client, targets["update"], content)
     assert response.status_code == 200
     assert response.json()["data"] == task
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""],
+)
+async def test_bodies_that_are_not_declared_json_are_refused(
+    client: httpx.AsyncClient, alice: Account, content_type: str
+) -> None:
+    """What an HTML form on another site could send (login CSRF): refused, nothing written."""
+    body = b'{"email": "alice@example.com", "password": "correct horse 1"}'
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = await client.post(LOGIN, content=body, headers=headers)
+    assert envelope(response) == failure(415, "Content-Type must be application/json")
+    assert "set-cookie" not in response.headers
+    task = await client.post(TASKS, content=b'{"title": "x"}', headers={**alice.auth, **headers})
+    assert task.status_code == 415
+    assert (await client.get(TASKS, headers=alice.auth)).json()["data"] == []
+
+
+async def test_json_with_a_charset_or_a_json_suffix_is_json(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    for content_type in ("application/json; charset=utf-8", "application/merge-patch+json"):
+        response = await client.post(
+            TASKS, content=b'{"title": "x"}', headers={**alice.auth, "Content-Type": content_type}
+        )
+        assert response.status_code == 201

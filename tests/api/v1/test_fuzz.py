@@ -19,6 +19,7 @@ from tests.conftest import Account
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
 TASKS = "/api/v1/tasks"
+JSON = {"Content-Type": "application/json"}
 MAX_EXAMPLES = 60
 FUZZ = settings(
     max_examples=MAX_EXAMPLES,
@@ -116,7 +117,7 @@ async def test_register_with_anything(
     client: httpx.AsyncClient, examples: list[object], body: object
 ) -> None:
     examples.append(body)
-    assert_v1(await client.post(REGISTER, content=encoded(body)))
+    assert_v1(await client.post(REGISTER, content=encoded(body), headers=JSON))
 
 
 @FUZZ
@@ -125,7 +126,7 @@ async def test_login_with_anything(
     client: httpx.AsyncClient, alice: Account, examples: list[object], body: object
 ) -> None:
     examples.append(body)
-    assert_v1(await client.post(LOGIN, content=encoded(body)))
+    assert_v1(await client.post(LOGIN, content=encoded(body), headers=JSON))
 
 
 @FUZZ
@@ -134,7 +135,7 @@ async def test_create_a_task_with_anything(
     client: httpx.AsyncClient, alice: Account, examples: list[object], body: object
 ) -> None:
     examples.append(body)
-    response = await client.post(TASKS, content=encoded(body), headers=alice.auth)
+    response = await client.post(TASKS, content=encoded(body), headers={**alice.auth, **JSON})
     assert_v1(response)
     if response.status_code == 201:
         assert isinstance(body, dict)
@@ -163,7 +164,7 @@ async def test_update_a_task_with_anything(
     examples.append(body)
     path = f"{TASKS}/{task_id}"
     before = (await client.get(path, headers=alice.auth)).json()["data"]
-    response = await client.put(path, content=encoded(body), headers=alice.auth)
+    response = await client.put(path, content=encoded(body), headers={**alice.auth, **JSON})
     assert_v1(response)
     after = (await client.get(path, headers=alice.auth)).json()["data"]
     if response.status_code == 200:

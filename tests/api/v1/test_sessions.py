@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from taskmaster.cache.base import StoreUnavailable
 from taskmaster.runtime import Runtime
 from tests.conftest import Account, FakeClock
 
@@ -341,3 +342,23 @@ async def test_cross_site_cookies_are_secure_and_partitioned(
     assert {"HttpOnly", "Secure", "Partitioned", "SameSite=None", "Path=/api/v1/auth"} <= set(
         attributes
     )
+
+
+async def test_logout_is_refused_rather_than_half_done_when_the_store_is_down(
+    client: httpx.AsyncClient, alice: Account, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def down(*args: object, **kwargs: object) -> None:
+        raise StoreUnavailable("down")
+
+    monkeypatch.setattr(runtime.store, "set", down)
+    response = await client.post(f"{AUTH}/logout", headers=alice.auth)
+    assert (response.status_code, response.json()["error"]) == (
+        503,
+        "Could not end the session right now. Please try again.",
+    )
+    assert response.headers["Retry-After"] == "5"
+    monkeypatch.undo()
+    # Nothing was half-done: the session is still live everywhere, and ends on a retry.
+    assert (await client.get(f"{AUTH}/profile", headers=alice.auth)).status_code == 200
+    assert (await client.post(f"{AUTH}/logout", headers=alice.auth)).status_code == 200
+    assert (await client.get(f"{AUTH}/profile", headers=alice.auth)).status_code == 401

@@ -16,8 +16,8 @@ from taskmaster.api.v1.envelope import ok
 from taskmaster.api.v1.fields import checked_text, choice, moment, text
 from taskmaster.errors import Invalid
 from taskmaster.ids import parse_uuid
+from taskmaster.tasks.filters import SortKey, TaskFilter
 from taskmaster.tasks.models import Priority, Status
-from taskmaster.tasks.repository import SORT_KEYS, TaskFilter
 from taskmaster.tasks.service import UNSET, TaskChanges, TaskDraft
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -44,9 +44,11 @@ def _task_filter(params: QueryParams) -> TaskFilter:
     if len(search) > SEARCH_MAX:
         raise Invalid(f"Search must be at most {SEARCH_MAX} characters long")
     sort = params.get("sort") or "-createdAt"
-    key = sort.removeprefix("-")
-    if key not in SORT_KEYS:
-        raise Invalid(f"Invalid sort. Must be one of: {', '.join(SORT_KEYS)} (prefix - to reverse)")
+    try:
+        key = SortKey(sort.removeprefix("-"))
+    except ValueError as error:
+        names = ", ".join(SortKey)
+        raise Invalid(f"Invalid sort. Must be one of: {names} (prefix - to reverse)") from error
     return TaskFilter(
         status=None if status is None else choice(status, Status, "status"),
         priority=None if priority is None else choice(priority, Priority, "priority"),
