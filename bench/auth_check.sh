@@ -18,7 +18,7 @@ PYTHONPATH=bench .venv/bin/uvicorn --factory auth_check_app:build --port $port -
 echo $! > "$work/pid"
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
 
-token=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/register" \
+token=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/register" -H "Content-Type: application/json" \
   -d '{"email":"bench@example.com","password":"bench password 1","name":"Bench"}' |
   .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)["data"]["token"])')
 

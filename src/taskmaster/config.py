@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     rate_login_ip: RateSetting = Rate(300, 60 * 60)
     rate_register_ip: RateSetting = Rate(20, 60 * 60)
 
+    trusted_proxy_hops: int = Field(default=0, ge=0)
+
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     @field_validator("database_url")

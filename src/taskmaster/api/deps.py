@@ -34,10 +34,21 @@ async def transaction(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(transaction, scope="function")]
 
 
-def client_of(request: Request) -> Client:
-    """The caller's address (uvicorn resolves trusted proxies' headers) and user agent."""
-    host = request.client.host if request.client else ""
-    return Client(ip=host, user_agent=request.headers.get("user-agent", ""))
+def client_address(request: Request, trusted_hops: int) -> str:
+    """The caller's address. Behind `trusted_hops` proxies that each append to
+    X-Forwarded-For, it is the entry the outermost one added: the entries left of it are the
+    client's own words. Without hops, uvicorn's reading of the header (FORWARDED_ALLOW_IPS)."""
+    forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",")]
+    if trusted_hops and len(forwarded) >= trusted_hops and forwarded[-trusted_hops]:
+        return forwarded[-trusted_hops]
+    return request.client.host if request.client else ""
+
+
+def client_of(request: Request, runtime: RuntimeDep) -> Client:
+    return Client(
+        ip=client_address(request, runtime.settings.trusted_proxy_hops),
+        user_agent=request.headers.get("user-agent", ""),
+    )
 
 
 ClientDep = Annotated[Client, Depends(client_of)]
