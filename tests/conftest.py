@@ -93,6 +93,24 @@ def redis_prefix() -> str:
     return f"taskmaster-test:{uuid.uuid4().hex}:"
 
 
+async def forget(store: RedisKeyValue) -> None:
+    """Delete every key under the store's prefix: tests leave nothing behind."""
+    keys = [key async for key in store.redis.scan_iter(f"{store.prefix}*")]
+    if keys:
+        await store.redis.delete(*keys)
+
+
+@pytest.fixture
+async def redis_store(redis_prefix: str) -> AsyncIterator[RedisKeyValue]:
+    """The Redis backend under a prefix of its own."""
+    store = RedisKeyValue.from_url(REDIS_URL, redis_prefix)
+    try:
+        yield store
+    finally:
+        await forget(store)
+        await store.close()
+
+
 @pytest.fixture
 def settings(database_url: str, redis_prefix: str, tmp_path: Path) -> Settings:
     on_postgres = database_url.startswith("postgresql")
@@ -120,9 +138,7 @@ async def runtime(settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime
             for table in reversed(Base.metadata.sorted_tables):
                 await connection.execute(table.delete())
         if isinstance(runtime.store, RedisKeyValue):
-            keys = [key async for key in runtime.store.redis.scan_iter(f"{settings.redis_prefix}*")]
-            if keys:
-                await runtime.store.redis.delete(*keys)
+            await forget(runtime.store)
         await runtime.close()
 
 

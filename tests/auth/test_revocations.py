@@ -14,7 +14,7 @@ from taskmaster.cache.memory import MemoryKeyValue
 from taskmaster.cache.mirror import SetMirror
 from taskmaster.cache.redis import RedisKeyValue
 from taskmaster.errors import Unavailable
-from tests.conftest import REDIS_URL, FakeClock
+from tests.conftest import REDIS_URL, FakeClock, forget
 
 
 async def _never_ended(session_id: uuid.UUID) -> bool:
@@ -72,9 +72,7 @@ async def test_every_instance_refuses_a_session_ended_on_another(redis_prefix: s
         assert await second.contains(ended)
         assert await store_b.get(f"{NAMESPACE}{ended}") == b"1"  # and stored for the others
     finally:
-        keys = [key async for key in store_a.redis.scan_iter(f"{redis_prefix}*")]
-        if keys:
-            await store_a.redis.delete(*keys)
+        await forget(store_a)
         for store, mirror, _ in instances:
             await mirror.close()
             await store.close()

@@ -17,18 +17,6 @@ WAIT = 5.0  # seconds; a message on loopback takes well under one
 
 
 @pytest.fixture
-async def store(redis_prefix: str) -> AsyncIterator[RedisKeyValue]:
-    store = RedisKeyValue.from_url(REDIS_URL, redis_prefix)
-    try:
-        yield store
-    finally:
-        keys = [key async for key in store.redis.scan_iter(f"{redis_prefix}*")]
-        if keys:
-            await store.redis.delete(*keys)
-        await store.close()
-
-
-@pytest.fixture
 async def mirrors(redis_prefix: str) -> AsyncIterator[Callable[[], SetMirror]]:
     made: list[SetMirror] = []
 
@@ -62,9 +50,9 @@ async def test_a_name_announced_anywhere_is_known_everywhere(
 
 
 async def test_names_stored_before_the_start_are_loaded(
-    mirrors: Callable[[], SetMirror], store: RedisKeyValue
+    mirrors: Callable[[], SetMirror], redis_store: RedisKeyValue
 ) -> None:
-    await store.set(f"{NAMESPACE}earlier", b"1", ttl=60)
+    await redis_store.set(f"{NAMESPACE}earlier", b"1", ttl=60)
     mirror = await started(mirrors())
     assert mirror.contains("earlier") is True
 

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-
 import pytest
 
 from taskmaster.cache.base import KeyValue, StoreUnavailable
 from taskmaster.cache.memory import MemoryKeyValue
 from taskmaster.cache.redis import RedisKeyValue
-from tests.conftest import REDIS_URL, FakeClock
+from tests.conftest import FakeClock
 
 
 @pytest.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[KeyValue]:
+def store(request: pytest.FixtureRequest) -> KeyValue:
     if request.param == "memory":
-        yield MemoryKeyValue(FakeClock())
-        return
-    redis_store = RedisKeyValue.from_url(REDIS_URL, f"taskmaster-test:{uuid.uuid4().hex}:")
-    try:
-        yield redis_store
-    finally:
-        keys = [key async for key in redis_store.redis.scan_iter(f"{redis_store.prefix}*")]
-        if keys:
-            await redis_store.redis.delete(*keys)
-        await redis_store.close()
+        return MemoryKeyValue(FakeClock())
+    redis_store: RedisKeyValue = request.getfixturevalue("redis_store")
+    return redis_store
 
 
 async def test_set_get_delete(store: KeyValue) -> None:

@@ -190,6 +190,17 @@ WRONG_TYPES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
+def cases_for(
+    table: list[tuple[str, dict[str, Any], str]], endpoint: str
+) -> list[tuple[dict[str, Any] | bytes, str]]:
+    """The (payload, expected message) cases of `table` aimed at `endpoint`; never none."""
+    cases: list[tuple[dict[str, Any] | bytes, str]] = [
+        (payload, label) for target, payload, label in table if target == endpoint
+    ]
+    assert cases
+    return cases
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 async def test_wrong_types(
     client: httpx.AsyncClient,
@@ -197,13 +208,7 @@ async def test_wrong_types(
     targets: dict[str, tuple[str, str, dict[str, str]]],
     endpoint: str,
 ) -> None:
-    cases: list[tuple[dict[str, Any] | bytes, str]] = [
-        (payload, label)
-        for case_endpoint, payload, label in WRONG_TYPES
-        if case_endpoint == endpoint
-    ]
-    assert cases
-    await expect_refusals(client, runtime, targets[endpoint], cases)
+    await expect_refusals(client, runtime, targets[endpoint], cases_for(WRONG_TYPES, endpoint))
 
 
 NUL_CASES: list[tuple[str, dict[str, Any], str]] = [
@@ -296,13 +301,7 @@ async def test_over_long_fields(
     targets: dict[str, tuple[str, str, dict[str, str]]],
     endpoint: str,
 ) -> None:
-    cases: list[tuple[dict[str, Any] | bytes, str]] = [
-        (payload, label)
-        for case_endpoint, payload, label in LENGTH_CASES
-        if case_endpoint == endpoint
-    ]
-    assert cases
-    await expect_refusals(client, runtime, targets[endpoint], cases)
+    await expect_refusals(client, runtime, targets[endpoint], cases_for(LENGTH_CASES, endpoint))
 
 
 async def test_fields_at_their_longest_are_accepted(
