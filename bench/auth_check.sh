@@ -8,7 +8,13 @@ rounds=${1:-3}
 seconds=${2:-10}
 port=8765
 work=$(mktemp -d)
-trap 'kill $(cat "$work/pid") 2>/dev/null || true; rm -rf "$work"' EXIT
+cleanup() {
+  kill "$(cat "$work/pid")" 2>/dev/null || true
+  rm -rf "$work"
+  [ -z "${REDIS_URL:-}" ] || redis-cli -u "$REDIS_URL" --scan --pattern "bench:$$:*" |
+    xargs -r redis-cli -u "$REDIS_URL" del >/dev/null
+}
+trap cleanup EXIT
 
 export DATA_DIR="$work" REDIS_URL=${REDIS_URL-redis://127.0.0.1:6379/0} REDIS_PREFIX="bench:$$:"
 export RATE_REGISTER_IP=1000/h LOG_LEVEL=warning

@@ -193,8 +193,8 @@ async def test_revoke_ends_the_family(client: httpx.AsyncClient, alice: Account)
 async def test_logout_ends_this_session_and_clears_the_cookie(
     client: httpx.AsyncClient, alice: Account
 ) -> None:
-    here = await sign_in(client, alice, **BROWSER)
     elsewhere = await sign_in(client, alice)
+    here = await sign_in(client, alice, **BROWSER)  # the client keeps this one's cookie
     response = await client.post(f"{AUTH}/logout", headers={**BROWSER, **bearer(here["token"])})
     assert response.json() == {"success": True, "message": "Logged out successfully"}
     assert 'tm_refresh=""' in response.headers["set-cookie"]
@@ -362,3 +362,15 @@ async def test_logout_is_refused_rather_than_half_done_when_the_store_is_down(
     assert (await client.get(f"{AUTH}/profile", headers=alice.auth)).status_code == 200
     assert (await client.post(f"{AUTH}/logout", headers=alice.auth)).status_code == 200
     assert (await client.get(f"{AUTH}/profile", headers=alice.auth)).status_code == 401
+
+
+async def test_logout_ends_the_cookies_session_too(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    """The cookie is cleared, so the session it carried must end as well, not live on."""
+    cookie_session = await sign_in(client, alice, **BROWSER)  # the client keeps this cookie
+    response = await client.post(f"{AUTH}/logout", headers={**BROWSER, **alice.auth})
+    assert response.status_code == 200
+    assert (await client.get(f"{AUTH}/profile", headers=alice.auth)).status_code == 401
+    ended = await client.get(f"{AUTH}/profile", headers=bearer(cookie_session["token"]))
+    assert ended.status_code == 401

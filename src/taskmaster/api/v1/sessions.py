@@ -62,14 +62,22 @@ async def revoke(request: Request, body: Body, sessions: Sessions, runtime: Runt
 
 @router.post("/logout")
 async def logout(request: Request, body: Body, sessions: Sessions, runtime: RuntimeDep) -> Response:
-    """End this session, named by the access token or else the refresh token; clear the cookie."""
+    """End this session, named by the access token and/or the refresh token; clear the cookie.
+
+    Both are ended when both are given: the cookie about to be cleared must not leave a live
+    session behind, whichever session it belonged to.
+    """
     claims = _optional_caller(request, runtime)
     if claims is not None:
         await sessions.end(claims.user_id, claims.session_id, "logout")
+        # The bearer token proves the caller's intent: no forged form can carry one.
+        token = text(body, "refreshToken", "refreshToken") or refresh_cookie(
+            request, runtime.settings
+        )
     else:
         token = _presented_token(request, body, runtime)
-        if token is not None:
-            await sessions.revoke_token(token)
+    if token is not None:
+        await sessions.revoke_token(token)
     return _signed_out(runtime, "Logged out successfully")
 
 
