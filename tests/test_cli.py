@@ -21,7 +21,7 @@ from taskmaster.db.base import Base
 from taskmaster.tasks.models import Task
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/unused"  # never connected to: serve is recorded
-ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - only passed to a recorder, never bound
+ANOTHER_HOST = "127.0.0.9"
 
 
 @pytest.fixture
@@ -138,13 +138,13 @@ def test_serve_takes_host_and_port_from_the_environment(
     served: list[dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HOST", ALL_INTERFACES)
+    monkeypatch.setenv("HOST", ANOTHER_HOST)
     monkeypatch.setenv("PORT", "9100")
     monkeypatch.setenv("WORKERS", "3")
     monkeypatch.setenv("DATABASE_URL", POSTGRES)  # several workers need PostgreSQL
     assert runner.invoke(cli.app, ["serve", "--no-migrate"]).exit_code == 0
     [call] = served
-    assert (call["host"], call["port"], call["workers"]) == (ALL_INTERFACES, 9100, 3)
+    assert (call["host"], call["port"], call["workers"]) == (ANOTHER_HOST, 9100, 3)
 
 
 def test_serve_options_win_over_the_environment(
@@ -153,7 +153,7 @@ def test_serve_options_win_over_the_environment(
     served: list[dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HOST", ALL_INTERFACES)
+    monkeypatch.setenv("HOST", ANOTHER_HOST)
     monkeypatch.setenv("PORT", "9100")
     monkeypatch.setenv("DATABASE_URL", POSTGRES)
     result = runner.invoke(

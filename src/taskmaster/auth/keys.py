@@ -50,7 +50,13 @@ class KeySet:
 
 
 def _parse_private_key(pem: bytes) -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key(pem, password=None)
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            "the JWT signing key is not an unencrypted PEM private key "
+            "(make one with: openssl genpkey -algorithm ed25519)"
+        ) from error
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError("the JWT signing key must be an Ed25519 private key (PEM, PKCS#8)")
     return key
