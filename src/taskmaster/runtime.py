@@ -74,6 +74,7 @@ class Runtime:
             login_account=settings.rate_login_account,
             login_ip=settings.rate_login_ip,
             register_ip=settings.rate_register_ip,
+            known_for=timedelta(days=settings.refresh_token_ttl_days).total_seconds(),
         )
         return cls(
             settings=settings,
@@ -93,7 +94,7 @@ class Runtime:
                 store, access_ttl, partial(session_ended, database.sessions), mirror
             ),
             mirror=mirror,
-            throttle=Throttle(RateLimiter(store, clock), policy),
+            throttle=Throttle(RateLimiter(store, clock), store, policy),
             clock=clock,
         )
 

@@ -144,3 +144,17 @@ async def test_ipv6_clients_are_limited_by_their_network(
         ).status_code == 401
     rotated = await fail_login(client, alice.email, ip="2001:db8::ffff:1")
     assert rotated.status_code == 429
+
+
+async def test_an_attack_from_everywhere_does_not_lock_the_owner_out_at_home(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    home = "192.0.2.10"
+    assert (await login(client, alice.email, alice.password, ip=home)).status_code == 200
+    for attempt in range(100):  # the account-wide limit is spent from elsewhere
+        await fail_login(client, alice.email, ip=f"203.0.113.{attempt % 25}")
+    assert (await login(client, alice.email, alice.password, ip="192.0.2.99")).status_code == 429
+    assert (await login(client, alice.email, alice.password, ip=home)).status_code == 200
+    # A known address still has its own limit: guessing from it stops at five.
+    statuses = [(await fail_login(client, alice.email, ip=home)).status_code for _ in range(6)]
+    assert statuses == [401] * 5 + [429]

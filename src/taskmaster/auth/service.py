@@ -127,14 +127,14 @@ class AccountService:
         password change either sees this session (and ends it) or makes this login fail.
         """
         email = normalize_email(email)
-        await self._throttle.login_attempt(email, client.ip)
+        attempt = await self._throttle.login_attempt(email, client.ip)
         if len(email) > EMAIL_MAX or len(password) > PASSWORD_MAX:
             raise Unauthorized(INVALID_CREDENTIALS)  # no account has such credentials
         user = await self._users.by_email(email, lock="share")
         stored_hash = user.password_hash if user is not None else None
         if not await self._hasher.verify(stored_hash, password) or user is None:
             raise Unauthorized(INVALID_CREDENTIALS)
-        await self._throttle.login_succeeded(email, client.ip)
+        await self._throttle.login_succeeded(attempt)
         if self._hasher.needs_rehash(user.password_hash):
             user.password_hash = await self._hasher.hash(password)
         return await self._signed_in(user, client)
@@ -159,10 +159,10 @@ class AccountService:
         user = await self._users.by_id(user_id, lock="update")
         if user is None:
             raise NotFound("User not found")
-        await self._throttle.login_attempt(user.email, client.ip)
+        attempt = await self._throttle.login_attempt(user.email, client.ip)
         if not await self._hasher.verify(user.password_hash, current_password):
             raise Invalid(WRONG_CURRENT_PASSWORD)
-        await self._throttle.login_succeeded(user.email, client.ip)
+        await self._throttle.login_succeeded(attempt)
         check_new_password(new_password)
         if new_password == current_password:
             raise Invalid("New password must be different from the current password")
