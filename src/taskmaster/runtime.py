@@ -15,9 +15,8 @@ from taskmaster.auth.keys import KeySet, load_keys
 from taskmaster.auth.passwords import PasswordHasher
 from taskmaster.auth.refresh_tokens import RefreshTokenMinter
 from taskmaster.auth.repository import session_ended
-from taskmaster.auth.revocations import MARGIN as REVOKED_MARGIN
 from taskmaster.auth.revocations import NAMESPACE as REVOKED_NAMESPACE
-from taskmaster.auth.revocations import RevokedSessions
+from taskmaster.auth.revocations import RevokedSessions, remembered_for
 from taskmaster.auth.service import AccountService
 from taskmaster.auth.sessions import SessionPolicy, SessionService
 from taskmaster.auth.throttle import Throttle, ThrottlePolicy
@@ -64,7 +63,7 @@ class Runtime:
                 settings.redis_url,
                 settings.redis_prefix,
                 REVOKED_NAMESPACE,
-                ttl=access_ttl.total_seconds() + REVOKED_MARGIN.total_seconds(),
+                ttl=remembered_for(access_ttl),
             )
             if settings.redis_url
             else None

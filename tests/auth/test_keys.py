@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import stat
 from collections.abc import Callable
@@ -19,20 +18,13 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from taskmaster.auth.keys import DEV_KEY_FILE, KeySet, load_keys, public_jwk
 from taskmaster.config import Environment, Settings
 from taskmaster.runtime import Runtime
+from tests.auth.base64url import b64url, b64url_decode
 from tests.conftest import Account
 
 # RFC 8037, appendix A.1-A.3: an Ed25519 key and its RFC 7638 thumbprint.
 RFC8037_D = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"
 RFC8037_X = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
 RFC8037_THUMBPRINT = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def raw_public(key: Ed25519PrivateKey) -> bytes:

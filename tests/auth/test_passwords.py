@@ -141,15 +141,21 @@ async def test_an_unknown_email_costs_one_argon2_verification_like_a_wrong_passw
     assert wrong_password.json() == unknown_email.json()
 
 
+async def store_a_weaker_hash(runtime: Runtime, account: Account) -> str:
+    """Replace the account's hash with one made with weaker parameters, as an old one was."""
+    weak = await PasswordHasher(memory_kib=1024, time_cost=1).hash(account.password)
+    async with runtime.db.session() as session:
+        await session.execute(
+            update(User).where(User.email == account.email).values(password_hash=weak)
+        )
+        await session.commit()
+    return weak
+
+
 async def test_login_upgrades_a_weaker_hash(
     client: httpx.AsyncClient, alice: Account, runtime: Runtime
 ) -> None:
-    weak = await PasswordHasher(memory_kib=1024, time_cost=1).hash(alice.password)
-    async with runtime.db.session() as session:
-        await session.execute(
-            update(User).where(User.email == alice.email).values(password_hash=weak)
-        )
-        await session.commit()
+    weak = await store_a_weaker_hash(runtime, alice)
 
     response = await client.post(LOGIN, json={"email": alice.email, "password": alice.password})
     assert response.status_code == 200
@@ -162,12 +168,7 @@ async def test_login_upgrades_a_weaker_hash(
 async def test_a_failed_login_does_not_touch_a_weaker_hash(
     client: httpx.AsyncClient, alice: Account, runtime: Runtime
 ) -> None:
-    weak = await PasswordHasher(memory_kib=1024, time_cost=1).hash(alice.password)
-    async with runtime.db.session() as session:
-        await session.execute(
-            update(User).where(User.email == alice.email).values(password_hash=weak)
-        )
-        await session.commit()
+    weak = await store_a_weaker_hash(runtime, alice)
     response = await client.post(LOGIN, json={"email": alice.email, "password": "wrong guess!"})
     assert response.status_code == 401
     assert await stored_hash(runtime, alice.email) == weak

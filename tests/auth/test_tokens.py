@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from taskmaster.auth.keys import KeySet
 from taskmaster.auth.tokens import REQUIRED_CLAIMS, AccessTokens, TokenExpired, TokenInvalid
 from taskmaster.runtime import Runtime
+from tests.auth.base64url import b64url, b64url_decode
 from tests.conftest import Account, FakeClock
 
 ISSUER = "taskmaster-test"
@@ -26,14 +26,6 @@ AUDIENCE = "taskmaster-test-api"
 TTL = timedelta(minutes=15)
 INVALID = "Invalid token. Access denied."
 EXPIRED = "Token expired. Please login again."
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def segment(value: object) -> str:

@@ -30,26 +30,42 @@ async def stored(runtime: Runtime, task_id: uuid.UUID) -> tuple[str, str, str]:
         return task.title, task.description, task.status
 
 
+async def race(
+    runtime: Runtime,
+    clock: FakeClock,
+    user_id: uuid.UUID,
+    task_id: uuid.UUID,
+    *,
+    early: TaskChanges,
+    late: TaskChanges,
+) -> Task:
+    """Two updates of one task: the late one read the row before the early one committed,
+    and writes after it. The late update's answer."""
+    async with runtime.db.session() as late_session, runtime.db.session() as early_session:
+        # Keep a reference: the session's identity map holds its rows only weakly.
+        late_copy = await late_session.get(Task, task_id)
+        assert late_copy is not None
+        assert late_copy.status == "pending"
+        await late_session.commit()  # hand the connection back (SQLite's pool has just one)
+        await TaskService(early_session, clock=clock).update(user_id, task_id, early)
+        await early_session.commit()
+        answered = await TaskService(late_session, clock=clock).update(user_id, task_id, late)
+        await late_session.commit()
+    assert answered is late_copy
+    return answered
+
+
 async def test_an_update_writes_every_field_given(
     alice: Account, task_id: uuid.UUID, runtime: Runtime, clock: FakeClock
 ) -> None:
-    user_id = uuid.UUID(alice.id)
-    async with runtime.db.session() as late, runtime.db.session() as early:
-        # The late request read the task (status pending) before the early one committed.
-        # (Keep a reference: the session's identity map holds its rows only weakly.)
-        late_copy = await late.get(Task, task_id)
-        assert late_copy is not None
-        assert late_copy.status == "pending"
-        await late.commit()  # hand the connection back (SQLite's pool has just one)
-        await TaskService(early, clock=clock).update(
-            user_id, task_id, TaskChanges(status=Status.COMPLETED)
-        )
-        await early.commit()
-        answered = await TaskService(late, clock=clock).update(
-            user_id, task_id, TaskChanges(title="Late", status=Status.PENDING)
-        )
-        await late.commit()
-    assert answered is late_copy
+    answered = await race(
+        runtime,
+        clock,
+        uuid.UUID(alice.id),
+        task_id,
+        early=TaskChanges(status=Status.COMPLETED),
+        late=TaskChanges(title="Late", status=Status.PENDING),
+    )
     assert (answered.title, answered.status) == ("Late", "pending")
     # The late request answered 200 with status pending; the row must say so too.
     assert await stored(runtime, task_id) == ("Late", "as it was", "pending")
@@ -58,20 +74,14 @@ async def test_an_update_writes_every_field_given(
 async def test_an_update_of_changed_values_is_whole(
     alice: Account, task_id: uuid.UUID, runtime: Runtime, clock: FakeClock
 ) -> None:
-    user_id = uuid.UUID(alice.id)
-    async with runtime.db.session() as late, runtime.db.session() as early:
-        late_copy = await late.get(Task, task_id)
-        assert late_copy is not None
-        await late.commit()
-        await TaskService(early, clock=clock).update(
-            user_id, task_id, TaskChanges(title="Early", status=Status.COMPLETED)
-        )
-        await early.commit()
-        answered = await TaskService(late, clock=clock).update(
-            user_id, task_id, TaskChanges(title="Late", status=Status.IN_PROGRESS)
-        )
-        await late.commit()
-    assert answered is late_copy
+    await race(
+        runtime,
+        clock,
+        uuid.UUID(alice.id),
+        task_id,
+        early=TaskChanges(title="Early", status=Status.COMPLETED),
+        late=TaskChanges(title="Late", status=Status.IN_PROGRESS),
+    )
     assert await stored(runtime, task_id) == ("Late", "as it was", "in-progress")
 
 

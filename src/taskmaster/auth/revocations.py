@@ -14,6 +14,13 @@ from taskmaster.cache.mirror import SetMirror
 from taskmaster.errors import Unavailable
 
 MARGIN = timedelta(minutes=1)  # covers clock skew between instances
+
+
+def remembered_for(access_token_ttl: timedelta) -> float:
+    """Seconds an ended session must be remembered: as long as one of its tokens may live."""
+    return (access_token_ttl + MARGIN).total_seconds()
+
+
 NAMESPACE = "revoked-session:"
 
 log = structlog.get_logger(__name__)
@@ -36,7 +43,7 @@ class RevokedSessions:
         mirror: SetMirror | None = None,
     ) -> None:
         self._store = store
-        self._horizon = (access_token_ttl + MARGIN).total_seconds()
+        self._horizon = remembered_for(access_token_ttl)
         self._ended_in_database = ended_in_database
         self._mirror = mirror
 
