@@ -9,7 +9,7 @@ WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.ht
 	web/vite.config.ts web/package-lock.json web/tsconfig.app.json
 
 .DEFAULT_GOAL := run
-.PHONY: run test install services lint typecheck pytest web web-check e2e chromium clean
+.PHONY: run test install services lint typecheck pytest web web-check e2e chromium pgbouncer clean
 
 ## Serve TaskMaster on http://127.0.0.1:8000 (SQLite, in-memory store); HOST and PORT change it.
 run: install web
@@ -45,7 +45,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install services
+pytest: install services pgbouncer
 	$(BIN)/pytest --cov --cov-report=term
 
 web-check: $(WEB_INSTALLED)
@@ -54,6 +54,11 @@ web-check: $(WEB_INSTALLED)
 chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+# The tests start PgBouncers of their own (tests/db/servers.py); Debian puts it in /usr/sbin.
+pgbouncer:
+	test -x /usr/sbin/pgbouncer || command -v pgbouncer >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer)
 
 e2e: install web chromium
 	bash scripts/e2e.sh
