@@ -27,6 +27,7 @@ from taskmaster.db.base import Base
 from taskmaster.db.models import MODEL_MODULES
 from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
+from tests.db.servers import PgBouncer, scratch_dir
 
 # An admin connection to the PostgreSQL server the tests create their databases on.
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -34,6 +35,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 assert MODEL_MODULES, "every table is registered on Base.metadata"
+DEFAULT_BACKENDS = ("sqlite", "postgres")
 
 
 @dataclass
@@ -75,11 +77,48 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'taskmaster.db'}"
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    """Each backend, migrated to the newest schema once per run."""
-    url: str = request.getfixturevalue(f"{request.param}_url")
-    migrate.upgrade(url)
+@pytest.fixture(scope="session")
+def pgbouncer() -> Iterator[PgBouncer]:
+    """PgBouncer in front of the shared server: transaction mode, 4 connections per database."""
+    upstream = make_url(POSTGRES_ADMIN_URL)  # must trust user postgres from 127.0.0.1
+    workdir = scratch_dir("taskmaster-pgbouncer-")
+    with PgBouncer.start(
+        workdir, upstream.host or "127.0.0.1", upstream.port or 5432, default_pool_size=4
+    ) as bouncer:
+        yield bouncer
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_url(postgres_url: str, pgbouncer: PgBouncer) -> str:
+    """The run's PostgreSQL database, reached through PgBouncer."""
+    database = make_url(postgres_url).database or ""
+    return (
+        make_url(pgbouncer.url(database))
+        .set(drivername="postgresql+asyncpg")
+        .render_as_string(hide_password=False)
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test on a database runs on each backend; a module may name more (BACKENDS)."""
+    if "db_backend" in metafunc.fixturenames:
+        backends = getattr(metafunc.module, "BACKENDS", DEFAULT_BACKENDS)
+        metafunc.parametrize("db_backend", backends, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def db_backend(request: pytest.FixtureRequest) -> str:
+    """sqlite, postgres, or pgbouncer (postgres in transaction pooling mode)."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture(scope="session")
+def database_url(db_backend: str, request: pytest.FixtureRequest) -> str:
+    """The backend's database, migrated to the newest schema once per run."""
+    url: str = request.getfixturevalue(f"{db_backend}_url")
+    if db_backend != "pgbouncer":  # the same database as postgres, migrated there
+        migrate.upgrade(url)
     return url
 
 
@@ -112,13 +151,13 @@ async def redis_store(redis_prefix: str) -> AsyncIterator[RedisKeyValue]:
 
 
 @pytest.fixture
-def settings(database_url: str, redis_prefix: str, tmp_path: Path) -> Settings:
-    on_postgres = database_url.startswith("postgresql")
+def settings(db_backend: str, database_url: str, redis_prefix: str, tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,
         environment=Environment.TEST,
         database_url=database_url,
-        redis_url=REDIS_URL if on_postgres else None,
+        db_transaction_pooler=db_backend == "pgbouncer",
+        redis_url=None if db_backend == "sqlite" else REDIS_URL,
         redis_prefix=redis_prefix,
         data_dir=tmp_path,
         # Generous limits: the tests register and sign in many times from one address.

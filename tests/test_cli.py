@@ -16,8 +16,10 @@ from typer.testing import CliRunner
 
 from taskmaster import cli
 from taskmaster.auth.models import User
+from taskmaster.cli import TASKS_PER_USER
 from taskmaster.config import Settings
 from taskmaster.db.base import Base
+from taskmaster.seed.bulk import DEFAULT_PASSWORD
 from taskmaster.tasks.models import Task
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/unused"  # never connected to: serve is recorded
@@ -100,11 +102,57 @@ def test_seed_demo_twice(runner: CliRunner, data_dir: Path) -> None:
     assert counts(data_dir) == (1, 5)
 
 
-def test_seed_without_demo_fails(runner: CliRunner, data_dir: Path) -> None:
+def test_seed_without_demo_or_users_fails(runner: CliRunner, data_dir: Path) -> None:
     assert runner.invoke(cli.app, ["migrate"]).exit_code == 0
     result = runner.invoke(cli.app, ["seed"])
     assert result.exit_code == 2
     assert "--demo" in result.output
+    assert "--users" in result.output
+    assert counts(data_dir) == (0, 0)
+
+
+def test_seed_users_in_bulk_twice(runner: CliRunner, data_dir: Path) -> None:
+    assert runner.invoke(cli.app, ["migrate"]).exit_code == 0
+    first = runner.invoke(cli.app, ["seed", "--users", "3", "--tasks-per-user", "4", "--seed", "9"])
+    assert first.exit_code == 0, first.output
+    assert "Seeded 3 users and 12 tasks" in first.output
+    assert "seed 9" in first.output
+    assert f"'{DEFAULT_PASSWORD}'" in first.output
+    assert counts(data_dir) == (3, 12)
+
+    second = runner.invoke(cli.app, ["seed", "--users", "2", "--password", "another secret"])
+    assert second.exit_code == 0, second.output
+    assert f"Seeded 2 users and {2 * TASKS_PER_USER} tasks" in second.output
+    assert "'another secret'" in second.output
+    assert counts(data_dir) == (5, 12 + 2 * TASKS_PER_USER)
+
+
+def test_seed_in_bulk_asks_for_the_schema_first(runner: CliRunner, data_dir: Path) -> None:
+    result = runner.invoke(cli.app, ["seed", "--users", "1"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert "run `taskmaster migrate` first" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--demo", "--users", "2"], "--users N"),
+        (["--tasks-per-user", "2"], "--users N"),
+        (["--demo", "--seed", "1"], "go with --users"),
+        (["--users", "0"], "--users"),
+        (["--users", "1", "--tasks-per-user", "-1"], "--tasks-per-user"),
+        (["--users", "1", "--password", "short"], "--password"),
+        (["--users", "1", "--password", "password1"], "too common"),
+    ],
+)
+def test_seed_refuses_options_that_do_not_fit(
+    runner: CliRunner, data_dir: Path, arguments: list[str], message: str
+) -> None:
+    assert runner.invoke(cli.app, ["migrate"]).exit_code == 0
+    result = runner.invoke(cli.app, ["seed", *arguments])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
     assert counts(data_dir) == (0, 0)
 
 

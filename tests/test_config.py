@@ -214,3 +214,54 @@ def test_several_workers_in_production_need_redis(env: pytest.MonkeyPatch) -> No
     with pytest.raises(InsecureSettingsError, match="WORKERS > 1 needs REDIS_URL"):
         Settings(_env_file=None, **production)
     assert Settings(_env_file=None, redis_url="redis://cache", **production).workers == 2
+
+
+def test_the_pool_defaults_are_the_strategys(env: pytest.MonkeyPatch) -> None:
+    settings = Settings(_env_file=None)
+    pool = (
+        settings.db_pool_max,
+        settings.db_pool_min,
+        settings.db_pool_timeout,
+        settings.db_pool_idle_seconds,
+    )
+    assert pool == (20, 5, 30, 10)
+
+
+def test_replica_urls_are_a_comma_separated_list_of_postgresql_urls(
+    env: pytest.MonkeyPatch,
+) -> None:
+    env.setenv("DATABASE_URL", "postgresql://primary/tasks")
+    env.setenv("DATABASE_REPLICA_URLS", " postgres://r1/tasks, postgresql://u:p@r2:6432/tasks ,")
+    assert Settings(_env_file=None).database_replica_urls == (
+        "postgresql+asyncpg://r1/tasks",
+        "postgresql+asyncpg://u:p@r2:6432/tasks",
+    )
+
+
+@pytest.mark.parametrize(
+    ("urls", "complaint"),
+    [
+        ("not a url", "not a database URL"),
+        ("mysql://r1/tasks", "a replica must be a PostgreSQL URL"),
+        ("postgresql:///tasks", "a replica must be a PostgreSQL URL with a host"),
+    ],
+)
+def test_a_malformed_replica_url_is_a_start_up_error(
+    env: pytest.MonkeyPatch, urls: str, complaint: str
+) -> None:
+    env.setenv("DATABASE_URL", "postgresql://primary/tasks")
+    env.setenv("DATABASE_REPLICA_URLS", urls)
+    with pytest.raises(ValidationError, match=complaint):
+        Settings(_env_file=None)
+
+
+def test_replicas_need_a_postgresql_primary(env: pytest.MonkeyPatch) -> None:
+    env.setenv("DATABASE_REPLICA_URLS", "postgresql://r1/tasks")
+    with pytest.raises(ValidationError, match="needs a PostgreSQL primary"):
+        Settings(_env_file=None)
+
+
+def test_the_pool_floor_must_not_exceed_its_ceiling(env: pytest.MonkeyPatch) -> None:
+    env.setenv("DB_POOL_MIN", "21")
+    with pytest.raises(ValidationError, match="DB_POOL_MIN must not exceed DB_POOL_MAX"):
+        Settings(_env_file=None)

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Annotated, Any
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 
+from taskmaster.auth.passwords import PasswordHasher
+from taskmaster.auth.service import check_new_password
+from taskmaster.clock import system_now
 from taskmaster.config import Settings
 from taskmaster.db import migrate as migrations
+from taskmaster.db.engine import create_engine
+from taskmaster.errors import Invalid
 from taskmaster.runtime import Runtime
-from taskmaster.seed import seed_demo
+from taskmaster.seed.bulk import DEFAULT_PASSWORD, BulkPlan, random_seed
+from taskmaster.seed.demo import seed_demo
+from taskmaster.seed.load import BulkResult, SchemaMissing, seed_bulk
+from taskmaster.seed.progress import RowsBar
 
 app = typer.Typer(
     help="TaskMaster: a task manager, from one laptop to a scaled service.",
@@ -64,14 +74,53 @@ def migrate(
     console.print(f"Database {'downgraded to' if down else 'upgraded to'} {revision}")
 
 
+SEED_WHAT = "say what to seed: --demo, or --users N [--tasks-per-user M]"
+TASKS_PER_USER = 100
+
+
 @app.command()
 def seed(
     demo: Annotated[bool, typer.Option("--demo", help="Create the demo account")] = False,
+    users: Annotated[
+        int | None, typer.Option(min=1, help="Generate N users with tasks, in bulk")
+    ] = None,
+    tasks_per_user: Annotated[
+        int | None,
+        typer.Option(min=0, help="Tasks of each generated user", show_default=str(TASKS_PER_USER)),
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(help="Password of every generated user", show_default=DEFAULT_PASSWORD),
+    ] = None,
+    seed_number: Annotated[
+        int | None,
+        typer.Option("--seed", help="Seed the generator: the same seed makes the same data"),
+    ] = None,
 ) -> None:
-    """Create sample data."""
-    if not demo:
-        raise typer.BadParameter("say what to seed: --demo")
+    """Create sample data: the demo account, or users and tasks in bulk (COPY on PostgreSQL)
+    for query plans and benchmarks. Run `taskmaster migrate` first."""
+    if demo == (users is not None):
+        raise typer.BadParameter(SEED_WHAT)
+    if users is None:  # --demo
+        if (tasks_per_user, password, seed_number) != (None, None, None):
+            raise typer.BadParameter("--tasks-per-user, --password and --seed go with --users")
+        _seed_demo()
+        return
+    password = DEFAULT_PASSWORD if password is None else password
+    try:
+        check_new_password(password)
+    except Invalid as error:
+        raise typer.BadParameter(error.message, param_hint="'--password'") from None
+    plan = BulkPlan(
+        users=users,
+        tasks_per_user=TASKS_PER_USER if tasks_per_user is None else tasks_per_user,
+        password=password,
+        seed=random_seed() if seed_number is None else seed_number,
+    )
+    _seed_bulk(plan)
 
+
+def _seed_demo() -> None:
     async def run() -> None:
         runtime = Runtime.build(Settings())
         try:
@@ -84,3 +133,31 @@ def seed(
             console.print("The demo account already exists; nothing to do")
 
     asyncio.run(run())
+
+
+def _seed_bulk(plan: BulkPlan) -> None:
+    settings = Settings()
+
+    async def run(bar: RowsBar) -> BulkResult:
+        engine = create_engine(settings)
+        try:
+            return await seed_bulk(engine, PasswordHasher(), plan, now=system_now(), report=bar)
+        finally:
+            await engine.dispose()
+
+    started = time.perf_counter()
+    try:
+        with RowsBar(console, plan.users + plan.tasks) as bar:
+            result = asyncio.run(run(bar))
+    except SchemaMissing as error:
+        console.print(f"[red]{escape(str(error))}[/red]")
+        raise typer.Exit(1) from None
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"Seeded {result.users:,} users and {result.tasks:,} tasks in {elapsed:.1f} s "
+        f"(batch {result.batch}, seed {result.seed})"
+    )
+    console.print(
+        f"Sign in as {result.first_email} … {result.last_email} "
+        f"with the password {escape(repr(plan.password))}"
+    )

@@ -11,3 +11,8 @@ def system_now() -> datetime:
 
 
 Clock = Callable[[], datetime]
+
+
+def whole_millis(moment: datetime) -> datetime:
+    """`moment` cut to whole milliseconds: the precision the API shows and tasks store."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

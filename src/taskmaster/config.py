@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from taskmaster.ratelimit import Rate
 
@@ -18,11 +20,40 @@ def _comma_separated(value: object) -> object:
     return value
 
 
+def _async_driver(url: str) -> str:
+    """Accept the plain URLs hosting providers hand out and pick the async driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url.removeprefix(prefix)
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+    return url
+
+
 def _rate(value: object) -> object:
     return Rate.parse(value) if isinstance(value, str) else value
 
 
+def _postgres_urls(value: object) -> object:
+    """Comma-separated PostgreSQL URLs, each checked now: a typo is a start-up error."""
+    if not isinstance(value, str):
+        return value
+    urls = []
+    for item in value.split(","):
+        if not item.strip():
+            continue
+        try:
+            url = make_url(item.strip())
+        except ArgumentError as error:
+            raise ValueError(f"not a database URL: {item.strip()!r}") from error
+        if url.get_backend_name() not in ("postgres", "postgresql") or not url.host:
+            raise ValueError(f"a replica must be a PostgreSQL URL with a host: {item.strip()!r}")
+        urls.append(_async_driver(item.strip()))
+    return tuple(urls)
+
+
 Origins = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated)]
+DatabaseUrls = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_postgres_urls)]
 RateSetting = Annotated[Rate, NoDecode, BeforeValidator(_rate)]
 
 
@@ -49,9 +80,16 @@ class Settings(BaseSettings):
     log_level: str = "info"
 
     database_url: str = ""
-    db_pool_size: int = Field(default=10, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
-    db_pool_timeout: float = Field(default=10.0, gt=0)
+    database_replica_urls: DatabaseUrls = ()
+    # The strategy's pool: at most 20 connections, 5 kept, 30 s to acquire, 10 s idle.
+    db_pool_max: int = Field(default=20, ge=1)
+    db_pool_min: int = Field(default=5, ge=0)
+    db_pool_timeout: float = Field(default=30.0, gt=0)
+    db_pool_idle_seconds: float = Field(default=10.0, gt=0)
+    db_connect_timeout: float = Field(default=5.0, gt=0)
+    db_replica_max_lag_seconds: float = Field(default=5.0, gt=0)
+    db_replica_check_seconds: float = Field(default=0.2, gt=0)
+    db_transaction_pooler: bool = False
     db_echo: bool = False
 
     jwt_private_key: SecretStr | None = None
@@ -83,14 +121,8 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _async_driver(cls, url: str) -> str:
-        """Accept the plain URLs hosting providers hand out and pick the async driver."""
-        for prefix in ("postgres://", "postgresql://"):
-            if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url.removeprefix(prefix)
-        if url.startswith("sqlite://"):
-            return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
-        return url
+    def _database_driver(cls, url: str) -> str:
+        return _async_driver(url)
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> Settings:
@@ -109,6 +141,10 @@ class Settings(BaseSettings):
             raise InsecureSettingsError(
                 "WORKERS > 1 needs REDIS_URL: limits and ended sessions must be shared"
             )
+        if self.database_replica_urls and self.uses_sqlite:
+            raise ValueError("DATABASE_REPLICA_URLS needs a PostgreSQL primary (DATABASE_URL)")
+        if self.db_pool_min > self.db_pool_max:
+            raise ValueError("DB_POOL_MIN must not exceed DB_POOL_MAX")
         if self.cookie_samesite == "none" and not self.secure_cookies:
             raise InsecureSettingsError("COOKIE_SAMESITE=none needs Secure cookies")
         return self

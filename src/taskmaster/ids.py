@@ -8,6 +8,18 @@ import time
 import uuid
 
 COUNTER_BITS = 12  # rand_a serves as a counter within one millisecond (RFC 9562, method 1)
+RAND_B_BITS = 62
+ENTROPY_BITS = COUNTER_BITS + RAND_B_BITS  # every bit but the timestamp, version and variant
+MAX_MILLIS = (1 << 48) - 1
+
+
+def _assemble(millis: int, rand_a: int, rand_b: int) -> uuid.UUID:
+    value = (millis & MAX_MILLIS) << 80
+    value |= 0x7 << 76  # version
+    value |= rand_a << 64
+    value |= 0b10 << 62  # RFC 9562 variant
+    value |= rand_b & ((1 << RAND_B_BITS) - 1)
+    return uuid.UUID(int=value)
 
 
 class _UUID7Source:
@@ -31,15 +43,20 @@ class _UUID7Source:
 
     def __call__(self) -> uuid.UUID:
         millis, counter = self._tick()
-        value = (millis & 0xFFFF_FFFF_FFFF) << 80
-        value |= 0x7 << 76  # version
-        value |= counter << 64
-        value |= 0b10 << 62  # RFC 9562 variant
-        value |= int.from_bytes(os.urandom(8), "big") & 0x3FFF_FFFF_FFFF_FFFF
-        return uuid.UUID(int=value)
+        return _assemble(millis, counter, int.from_bytes(os.urandom(8), "big"))
 
 
 uuid7 = _UUID7Source()
+
+
+def uuid7_at(millis: int, entropy: int | None = None) -> uuid.UUID:
+    """A UUIDv7 stamped with `millis` (Unix milliseconds) rather than now, for rows dated after
+    the fact; its other 74 bits are `entropy`'s lowest, or random."""
+    if not 0 <= millis <= MAX_MILLIS:
+        raise ValueError(f"{millis} is not a Unix time in milliseconds that UUIDv7 can hold")
+    if entropy is None:
+        entropy = int.from_bytes(os.urandom(10), "big")
+    return _assemble(millis, (entropy >> RAND_B_BITS) & ((1 << COUNTER_BITS) - 1), entropy)
 
 
 def parse_uuid(text: str) -> uuid.UUID | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
+from functools import cached_property, partial
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -14,7 +14,7 @@ from taskmaster import cache
 from taskmaster.auth.keys import KeySet, load_keys
 from taskmaster.auth.passwords import PasswordHasher
 from taskmaster.auth.refresh_tokens import RefreshTokenMinter
-from taskmaster.auth.repository import session_ended
+from taskmaster.auth.repository import CredentialReader, session_ended
 from taskmaster.auth.revocations import NAMESPACE as REVOKED_NAMESPACE
 from taskmaster.auth.revocations import RevokedSessions, remembered_for
 from taskmaster.auth.service import AccountService
@@ -25,7 +25,7 @@ from taskmaster.cache.base import KeyValue
 from taskmaster.cache.mirror import SetMirror
 from taskmaster.clock import Clock, system_now
 from taskmaster.config import Settings
-from taskmaster.db.engine import Database
+from taskmaster.db.database import Database
 from taskmaster.ratelimit import RateLimiter
 from taskmaster.tasks.service import TaskService
 
@@ -55,9 +55,9 @@ class Runtime:
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock = system_now) -> Runtime:
         keys = load_keys(settings)
-        database = Database.from_settings(settings)
         access_ttl = timedelta(seconds=settings.access_token_ttl_seconds)
         store = cache.connect(settings.redis_url, settings.redis_prefix, clock)
+        database = Database.from_settings(settings, store)
         mirror = (
             SetMirror(
                 settings.redis_url,
@@ -109,6 +109,7 @@ class Runtime:
     def account_service(self, session: AsyncSession) -> AccountService:
         return AccountService(
             session,
+            credentials=CredentialReader(self.db.sessions),
             sessions=self.session_service(session),
             hasher=self.hasher,
             tokens=self.tokens,
@@ -116,11 +117,13 @@ class Runtime:
             clock=self.clock,
         )
 
-    def task_service(self, session: AsyncSession) -> TaskService:
-        return TaskService(session, clock=self.clock)
+    @cached_property
+    def tasks(self) -> TaskService:
+        return TaskService(self.db, clock=self.clock)
 
     async def start(self) -> None:
-        """Start what follows shared state in the background (the revocation mirror)."""
+        """Start the background work: pool upkeep, replica checks, the revocation mirror."""
+        self.db.start()
         if self.mirror is not None:
             await self.mirror.start()
 

@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute
 from taskmaster.app import create_app
 from taskmaster.config import Settings
 from taskmaster.runtime import Runtime
-from tests.conftest import FakeClock
+from tests.conftest import Account, FakeClock
 
 
 async def test_health(client: httpx.AsyncClient, clock: FakeClock) -> None:
@@ -33,6 +33,19 @@ async def test_health_reports_the_clock_with_milliseconds(
     clock.advance(seconds=90, microseconds=123_999)
     timestamp = (await client.get("/health")).json()["timestamp"]
     assert timestamp == clock.now.strftime("%Y-%m-%dT%H:%M:%S.123Z")
+
+
+async def test_database_health_shows_the_pool(
+    client: httpx.AsyncClient, alice: Account, runtime: Runtime
+) -> None:
+    assert (await client.get("/api/v1/tasks", headers=alice.auth)).status_code == 200
+    response = await client.get("/health/database")
+    assert response.status_code == 200
+    pool = response.json()["data"]["pool"]
+    assert pool["max"] == (1 if runtime.settings.uses_sqlite else runtime.settings.db_pool_max)
+    assert (pool["inUse"], pool["waiting"], pool["timeouts"]) == (0, 0, 0)
+    assert pool["open"] >= 1
+    assert "replicas" not in response.json()["data"]
 
 
 def first(app: FastAPI, route: BaseRoute) -> None:

@@ -379,3 +379,32 @@ async def test_a_key_confusion_forgery_gets_401_over_http(
         "/api/v1/auth/profile", headers={"Authorization": f"Bearer {signing_input}.{b64url(mac)}"}
     )
     assert (response.status_code, response.json()) == (401, {"success": False, "error": INVALID})
+
+
+def test_a_token_is_checked_once_and_remembered_until_it_expires(
+    tokens: AccessTokens, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = tokens.issue(uuid.uuid4(), uuid.uuid4())
+    first = tokens.verify(token)
+    monkeypatch.setattr(jwt, "decode", lambda *_, **__: pytest.fail("checked twice"))
+    assert tokens.verify(token) == first
+    clock.advance(minutes=15)
+    with pytest.raises(TokenExpired):
+        tokens.verify(token)
+    monkeypatch.undo()
+    with pytest.raises(TokenExpired):  # forgotten, and still expired when checked anew
+        tokens.verify(token)
+
+
+def test_only_verified_tokens_are_remembered_and_never_too_many(
+    tokens: AccessTokens, keys: KeySet, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("taskmaster.auth.tokens.VERIFIED_KEPT", 3)
+    forged = signed(good_header(keys), good_claims(clock), Ed25519PrivateKey.generate())
+    for _ in range(2):
+        with pytest.raises(TokenInvalid):
+            tokens.verify(forged)
+    issued = [tokens.issue(uuid.uuid4(), uuid.uuid4()) for _ in range(5)]
+    for token in issued:
+        tokens.verify(token)
+    assert list(tokens._verified) == issued[-3:]

@@ -31,6 +31,14 @@ async def test_counters(store: KeyValue) -> None:
     assert await store.get_many_ints(["n", "absent"]) == [3, 0]
 
 
+async def test_raise_to_keeps_the_largest_value(store: KeyValue) -> None:
+    await store.raise_to("lsn", 20, ttl=60)
+    await store.raise_to("lsn", 10, ttl=60)
+    assert await store.get_many_ints(["lsn"]) == [20]
+    await store.raise_to("lsn", 30, ttl=60)
+    assert await store.get_many_ints(["lsn"]) == [30]
+
+
 async def test_memory_entries_expire_by_the_clock() -> None:
     clock = FakeClock()
     store = MemoryKeyValue(clock)
@@ -50,6 +58,7 @@ async def test_redis_outage_is_reported_as_unavailable() -> None:
             down.get("a"),
             down.set("a", b"1", ttl=1),
             down.incr("a", ttl=1),
+            down.raise_to("a", 1, ttl=1),
             down.get_many_ints(["a"]),
             down.delete("a"),
         ):

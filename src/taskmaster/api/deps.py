@@ -13,12 +13,15 @@ from taskmaster.auth.sessions import Client, SessionService
 from taskmaster.auth.tokens import MISSING_TOKEN, AccessClaims, TokenInvalid
 from taskmaster.errors import Unauthorized
 from taskmaster.runtime import Runtime
-from taskmaster.tasks.service import TaskService
 
 
-def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+async def get_runtime(request: Request) -> Runtime:
+    return runtime_of(request)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -44,7 +47,7 @@ def client_address(request: Request, trusted_hops: int) -> str:
     return request.client.host if request.client else ""
 
 
-def client_of(request: Request, runtime: RuntimeDep) -> Client:
+async def client_of(request: Request, runtime: RuntimeDep) -> Client:
     return Client(
         ip=client_address(request, runtime.settings.trusted_proxy_hops),
         user_agent=request.headers.get("user-agent", ""),
@@ -62,8 +65,13 @@ def bearer_token(request: Request) -> str:
     return token
 
 
-async def caller(request: Request, runtime: RuntimeDep) -> AccessClaims:
-    """The verified claims of the request's access token, whose session must still be live."""
+async def caller(request: Request) -> AccessClaims:
+    """The verified claims of the request's access token, whose session must still be live.
+
+    Asked on every authenticated request: it depends on nothing but the request, as each
+    dependency FastAPI resolves costs tens of microseconds.
+    """
+    runtime = runtime_of(request)
     claims = runtime.tokens.verify(bearer_token(request))
     if await runtime.revoked.contains(claims.session_id):
         raise TokenInvalid()
@@ -73,18 +81,13 @@ async def caller(request: Request, runtime: RuntimeDep) -> AccessClaims:
 CallerDep = Annotated[AccessClaims, Depends(caller)]
 
 
-def account_service(session: SessionDep, runtime: RuntimeDep) -> AccountService:
+async def account_service(session: SessionDep, runtime: RuntimeDep) -> AccountService:
     return runtime.account_service(session)
 
 
-def session_service(session: SessionDep, runtime: RuntimeDep) -> SessionService:
+async def session_service(session: SessionDep, runtime: RuntimeDep) -> SessionService:
     return runtime.session_service(session)
-
-
-def task_service(session: SessionDep, runtime: RuntimeDep) -> TaskService:
-    return runtime.task_service(session)
 
 
 Accounts = Annotated[AccountService, Depends(account_service)]
 Sessions = Annotated[SessionService, Depends(session_service)]
-Tasks = Annotated[TaskService, Depends(task_service)]

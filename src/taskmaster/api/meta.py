@@ -19,6 +19,12 @@ async def health(runtime: RuntimeDep) -> Response:
     )
 
 
+@router.get("/health/database")
+async def database_health(runtime: RuntimeDep) -> Response:
+    """Each pool's use and each replica's health, as this process sees them (no query)."""
+    return JSONBytes({"success": True, "data": runtime.db.stats()})
+
+
 @router.get("/.well-known/jwks.json")
 async def jwks(runtime: RuntimeDep) -> Response:
     return JSONBytes(runtime.keys.jwks(), headers={"Cache-Control": "public, max-age=300"})

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -128,6 +129,33 @@ class SessionRepository:
                 .execution_options(synchronize_session="fetch")
             )
         return list(ended)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user_id: uuid.UUID
+    email: str
+    password_hash: str
+
+
+class CredentialReader:
+    """Reads a password hash in a short transaction of its own, so that the slow work done
+    with it (argon2, tens of milliseconds) holds no pooled connection."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def _first(self, condition: ColumnElement[bool]) -> Credentials | None:
+        async with self._sessions() as session:
+            query = select(User.id, User.email, User.password_hash).where(condition)
+            row = (await session.execute(query)).first()
+        return None if row is None else Credentials(row.id, row.email, row.password_hash)
+
+    async def by_email(self, email: str) -> Credentials | None:
+        return await self._first(User.email == email)
+
+    async def by_id(self, user_id: uuid.UUID) -> Credentials | None:
+        return await self._first(User.id == user_id)
 
 
 async def session_ended(sessions: async_sessionmaker[AsyncSession], session_id: uuid.UUID) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from taskmaster.auth.common_passwords import is_common
 from taskmaster.auth.models import User
 from taskmaster.auth.passwords import PasswordHasher
-from taskmaster.auth.repository import DuplicateEmail, UserRepository
+from taskmaster.auth.repository import CredentialReader, DuplicateEmail, UserRepository
 from taskmaster.auth.sessions import Client, Issued, SessionService
 from taskmaster.auth.throttle import Throttle
 from taskmaster.auth.tokens import AccessTokens
@@ -82,6 +82,7 @@ class AccountService:
         self,
         session: AsyncSession,
         *,
+        credentials: CredentialReader,
         sessions: SessionService,
         hasher: PasswordHasher,
         tokens: AccessTokens,
@@ -89,6 +90,7 @@ class AccountService:
         clock: Clock,
     ) -> None:
         self._users = UserRepository(session)
+        self._credentials = credentials
         self._sessions = sessions
         self._hasher = hasher
         self._tokens = tokens
@@ -104,15 +106,12 @@ class AccountService:
         name = _checked_name(registration.name)
         check_new_password(registration.password)
         await self._throttle.registration(client.ip)
-        if await self._users.by_email(email) is not None:
+        if await self._credentials.by_email(email) is not None:
             raise Conflict(EMAIL_TAKEN)
+        password_hash = await self._hasher.hash(registration.password)
         now = self._clock()
         user = User(
-            email=email,
-            name=name,
-            password_hash=await self._hasher.hash(registration.password),
-            created_at=now,
-            updated_at=now,
+            email=email, name=name, password_hash=password_hash, created_at=now, updated_at=now
         )
         try:
             await self._users.add(user)
@@ -123,20 +122,27 @@ class AccountService:
     async def login(self, email: str, password: str, client: Client) -> SignedIn:
         """Sign in; an unknown email costs the same work and answers the same as a bad password.
 
-        The user row stays share-locked until the session is committed, so a concurrent
-        password change either sees this session (and ends it) or makes this login fail.
+        The password is checked with no connection held. Then the user row is share-locked
+        until the session is committed and must still hold the hash that was checked, so a
+        concurrent password change either sees this session (and ends it) or fails this login.
         """
         email = normalize_email(email)
         attempt = await self._throttle.login_attempt(email, client.ip)
         if len(email) > EMAIL_MAX or len(password) > PASSWORD_MAX:
             raise Unauthorized(INVALID_CREDENTIALS)  # no account has such credentials
-        user = await self._users.by_email(email, lock="share")
-        stored_hash = user.password_hash if user is not None else None
-        if not await self._hasher.verify(stored_hash, password) or user is None:
+        found = await self._credentials.by_email(email)
+        stored_hash = found.password_hash if found is not None else None
+        if not await self._hasher.verify(stored_hash, password) or found is None:
             raise Unauthorized(INVALID_CREDENTIALS)
         await self._throttle.login_succeeded(attempt)
-        if self._hasher.needs_rehash(user.password_hash):
-            user.password_hash = await self._hasher.hash(password)
+        rehashed = None
+        if self._hasher.needs_rehash(found.password_hash):
+            rehashed = await self._hasher.hash(password)
+        user = await self._users.by_id(found.user_id, lock="share")
+        if user is None or user.password_hash != found.password_hash:
+            raise Unauthorized(INVALID_CREDENTIALS)  # changed or deleted since the check
+        if rehashed is not None:
+            user.password_hash = rehashed
         return await self._signed_in(user, client)
 
     async def refresh(self, refresh_token: str, client: Client) -> SignedIn:
@@ -154,19 +160,27 @@ class AccountService:
     ) -> int:
         """Set a new password and end every other session; how many were ended.
 
-        The user row is locked for update: concurrent logins wait, then check the new password.
+        Both hashes are computed with no connection held; then the user row is locked for
+        update (concurrent logins wait, then fail on the changed hash) and must still hold the
+        hash the current password was checked against.
         """
-        user = await self._users.by_id(user_id, lock="update")
-        if user is None:
+        found = await self._credentials.by_id(user_id)
+        if found is None:
             raise NotFound("User not found")
-        attempt = await self._throttle.login_attempt(user.email, client.ip)
-        if not await self._hasher.verify(user.password_hash, current_password):
+        attempt = await self._throttle.login_attempt(found.email, client.ip)
+        if not await self._hasher.verify(found.password_hash, current_password):
             raise Invalid(WRONG_CURRENT_PASSWORD)
         await self._throttle.login_succeeded(attempt)
         check_new_password(new_password)
         if new_password == current_password:
             raise Invalid("New password must be different from the current password")
-        user.password_hash = await self._hasher.hash(new_password)
+        new_hash = await self._hasher.hash(new_password)
+        user = await self._users.by_id(user_id, lock="update")
+        if user is None:
+            raise NotFound("User not found")
+        if user.password_hash != found.password_hash:
+            raise Conflict("The password was changed meanwhile. Please try again.")
+        user.password_hash = new_hash
         user.updated_at = self._clock()
         return await self._sessions.end_all(user_id, "password-change", keep=current_session)
 

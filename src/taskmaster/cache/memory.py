@@ -47,6 +47,9 @@ class MemoryKeyValue:
         self._store(key, str(value).encode(), expires - self._now())
         return value
 
+    async def raise_to(self, key: str, value: int, *, ttl: float) -> None:
+        self._store(key, str(max(value, int(self._live(key) or 0))).encode(), ttl)
+
     async def delete(self, *keys: str) -> None:
         for key in keys:
             self._items.pop(key, None)

@@ -12,6 +12,10 @@ from redis.exceptions import RedisError
 from taskmaster.cache.base import StoreUnavailable
 
 
+def _millis(ttl: float) -> int:
+    return max(1, math.ceil(ttl * 1000))
+
+
 @asynccontextmanager
 async def _unavailable_on_error() -> AsyncIterator[None]:
     try:
@@ -20,12 +24,24 @@ async def _unavailable_on_error() -> AsyncIterator[None]:
         raise StoreUnavailable(str(error)) from error
 
 
+# Atomic, so that of two writers the larger value wins whatever order they arrive in.
+RAISE_TO = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) >= current then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+else
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+"""
+
+
 class RedisKeyValue:
     """Every key under `prefix`, so several deployments (or test runs) can share one server."""
 
     def __init__(self, redis: Redis, prefix: str) -> None:
         self.redis = redis
         self.prefix = prefix
+        self._raise_to = redis.register_script(RAISE_TO)
 
     @classmethod
     def from_url(cls, url: str, prefix: str) -> RedisKeyValue:
@@ -43,7 +59,7 @@ class RedisKeyValue:
 
     async def set(self, key: str, value: bytes, *, ttl: float) -> None:
         async with _unavailable_on_error():
-            await self.redis.set(self.prefix + key, value, px=max(1, math.ceil(ttl * 1000)))
+            await self.redis.set(self.prefix + key, value, px=_millis(ttl))
 
     async def incr(self, key: str, *, ttl: float, by: int = 1) -> int:
         async with _unavailable_on_error(), self.redis.pipeline(transaction=True) as pipe:
@@ -51,6 +67,10 @@ class RedisKeyValue:
             pipe.expire(self.prefix + key, max(1, math.ceil(ttl)), nx=True)
             value, _ = await pipe.execute()
         return int(value)
+
+    async def raise_to(self, key: str, value: int, *, ttl: float) -> None:
+        async with _unavailable_on_error():
+            await self._raise_to(keys=[self.prefix + key], args=[value, _millis(ttl)])
 
     async def delete(self, *keys: str) -> None:
         if keys:

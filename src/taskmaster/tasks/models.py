@@ -29,13 +29,27 @@ def _one_of(column: str, values: type[StrEnum]) -> str:
     return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
+# Indexes on expressions, made by migration 0003 only (Alembic cannot compare expressions).
+EXPRESSION_INDEXES = frozenset(
+    {
+        "ix_tasks_user_due",
+        "ix_tasks_user_priority",
+        "ix_tasks_user_title",
+        "ix_tasks_title_trigrams",
+        "ix_tasks_description_trigrams",
+    }
+)
+
+
 class Task(Base):
     __tablename__ = "tasks"
     __table_args__ = (
         CheckConstraint(_one_of("status", Status), name="status"),
         CheckConstraint(_one_of("priority", Priority), name="priority"),
-        Index("ix_tasks_user_created", "user_id", "created_at"),
-        Index("ix_tasks_user_status_created", "user_id", "status", "created_at"),
+        # One index per list order, and the EXPRESSION_INDEXES.
+        Index("ix_tasks_user_created", "user_id", "created_at", "id"),
+        Index("ix_tasks_user_status_created", "user_id", "status", "created_at", "id"),
+        Index("ix_tasks_user_updated", "user_id", "updated_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)

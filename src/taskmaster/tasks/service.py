@@ -9,19 +9,19 @@ from datetime import datetime
 from enum import Enum
 from typing import Final
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified
-
-from taskmaster.clock import Clock
+from taskmaster.clock import Clock, whole_millis
+from taskmaster.db.database import Database
 from taskmaster.errors import Invalid, NotFound
+from taskmaster.ids import uuid7
 from taskmaster.rules import within
-from taskmaster.tasks.filters import TaskFilter
-from taskmaster.tasks.models import Priority, Status, Task
+from taskmaster.tasks.filters import After, TaskFilter
+from taskmaster.tasks.models import Priority, Status
 from taskmaster.tasks.repository import TaskRepository, TaskRow
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 TASK_NOT_FOUND = "Task not found"
+SORT_VALUE = 9  # where a list row carries its sort value, after the rendered columns
 
 
 class _Unset(Enum):
@@ -53,8 +53,12 @@ class TaskChanges:
 
 @dataclass(frozen=True)
 class TaskPage:
+    """A page of tasks; `total` counts every match (offset pages only); `after` is where
+    the next keyset page starts, None on the last page."""
+
     rows: Sequence[TaskRow]
-    total: int
+    total: int | None
+    after: After | None
 
 
 @dataclass(frozen=True)
@@ -90,65 +94,73 @@ def _column_values(changes: TaskChanges) -> dict[str, object]:
             value = checked_description(value)
         elif isinstance(value, Enum):
             value = value.value
+        elif isinstance(value, datetime):
+            value = whole_millis(value)
         values[change.name] = value
     return values
 
 
+def _next_after(rows: Sequence[TaskRow], task_filter: TaskFilter) -> After | None:
+    """Where the page after a full one starts: its last row's sort value and id."""
+    if len(rows) < task_filter.limit or not rows:
+        return None
+    last = rows[-1]
+    return After(value=last[SORT_VALUE], task_id=uuid.UUID(last[0]))
+
+
 class TaskService:
-    def __init__(self, session: AsyncSession, *, clock: Clock) -> None:
-        self._tasks = TaskRepository(session)
+    """A user's own tasks. Each call is one statement: reads may be served by a replica
+    that has the user's last write, writes go to the primary."""
+
+    def __init__(self, db: Database, *, clock: Clock) -> None:
+        self._tasks = TaskRepository(db)
         self._clock = clock
+
+    def _now(self) -> datetime:
+        return whole_millis(self._clock())
 
     async def list(self, user_id: uuid.UUID, task_filter: TaskFilter) -> TaskPage:
         rows = await self._tasks.page(user_id, task_filter)
-        if task_filter.offset == 0 and len(rows) < task_filter.limit:
-            return TaskPage(rows, len(rows))  # the whole result is here; no need to count
-        return TaskPage(rows, await self._tasks.count(user_id, task_filter))
+        after = _next_after(rows, task_filter)
+        if task_filter.after is not None:
+            return TaskPage(rows, None, after)
+        if task_filter.offset == 0 and after is None:
+            return TaskPage(rows, len(rows), None)  # the whole result is here; no need to count
+        return TaskPage(rows, await self._tasks.count(user_id, task_filter), after)
 
     async def summary(self, user_id: uuid.UUID) -> TaskSummary:
-        counts = await self._tasks.status_counts(user_id)
-        return TaskSummary(
-            total=sum(counts.values()),
-            pending=counts.get(Status.PENDING, 0),
-            in_progress=counts.get(Status.IN_PROGRESS, 0),
-            completed=counts.get(Status.COMPLETED, 0),
-            overdue=await self._tasks.overdue_count(user_id, self._clock()),
+        total, pending, in_progress, completed, overdue = await self._tasks.counts(
+            user_id, self._now()
         )
+        return TaskSummary(total, pending, in_progress, completed, overdue)
 
-    async def create(self, user_id: uuid.UUID, draft: TaskDraft) -> Task:
-        now = self._clock()
-        task = Task(
-            user_id=user_id,
-            title=checked_title(draft.title),
-            description=checked_description(draft.description),
-            status=draft.status.value,
-            priority=draft.priority.value,
-            due_date=draft.due_date,
-            created_at=now,
-            updated_at=now,
-        )
-        await self._tasks.add(task)
-        return task
+    async def create(self, user_id: uuid.UUID, draft: TaskDraft) -> TaskRow:
+        values = {
+            "id": uuid7(),
+            "title": checked_title(draft.title),
+            "description": checked_description(draft.description),
+            "status": draft.status.value,
+            "priority": draft.priority.value,
+            "due_date": None if draft.due_date is None else whole_millis(draft.due_date),
+        }
+        return await self._tasks.add(user_id, values, self._now())
 
-    async def get(self, user_id: uuid.UUID, task_id: uuid.UUID) -> Task:
-        task = await self._tasks.get(user_id, task_id)
-        if task is None:
+    async def get(self, user_id: uuid.UUID, task_id: uuid.UUID) -> TaskRow:
+        row = await self._tasks.get(user_id, task_id)
+        if row is None:
             raise NotFound(TASK_NOT_FOUND)
-        return task
+        return row
 
-    async def update(self, user_id: uuid.UUID, task_id: uuid.UUID, changes: TaskChanges) -> Task:
+    async def update(self, user_id: uuid.UUID, task_id: uuid.UUID, changes: TaskChanges) -> TaskRow:
+        """Apply `changes` in one statement: of two concurrent updates, the row holds one of
+        them whole, never a mix of both."""
         values = _column_values(changes)
-        task = await self.get(user_id, task_id)
-        if values:
-            values["updated_at"] = self._clock()
-        for column, value in values.items():
-            setattr(task, column, value)
-            # Written even when equal to the copy just read: of two concurrent updates, the
-            # row then holds one of them whole, never a mix of both.
-            flag_modified(task, column)
-        if not await self._tasks.flush():
-            raise NotFound(TASK_NOT_FOUND)  # deleted by a concurrent request
-        return task
+        if not values:
+            return await self.get(user_id, task_id)
+        row = await self._tasks.update(user_id, task_id, values, self._now())
+        if row is None:
+            raise NotFound(TASK_NOT_FOUND)
+        return row
 
     async def delete(self, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
         if not await self._tasks.delete(user_id, task_id):

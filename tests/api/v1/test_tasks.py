@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import Account, FakeClock
 
+# The whole task API also runs behind PgBouncer in transaction pooling mode.
+BACKENDS = ("sqlite", "postgres", "pgbouncer")
 TASKS = "/api/v1/tasks"
 NOT_FOUND = {"success": False, "error": "Task not found"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -19,18 +20,6 @@ class UserLike(Protocol):
     created_at: datetime
 
 
-class TaskLike(Protocol):
-    id: uuid.UUID
-    user_id: uuid.UUID
-    title: str
-    description: str
-    status: str
-    priority: str
-    due_date: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-
 def user_summary(user: UserLike) -> dict[str, Any]:
     return {"id": str(user.id), "email": user.email, "name": user.name}
 
@@ -39,16 +28,20 @@ def user_profile(user: UserLike) -> dict[str, Any]:
     return {**user_summary(user), "createdAt": timestamp(user.created_at)}
 
 
-def task(row: TaskLike) -> dict[str, Any]:
-    due = row.due_date
-    return {
-        "id": str(row.id),
-        "userId": str(row.user_id),
-        "title": row.title,
-        "description": row.description,
-        "status": row.status,
-        "priority": row.priority,
-        "dueDate": None if due is None else timestamp(due),
-        "createdAt": timestamp(row.created_at),
-        "updatedAt": timestamp(row.updated_at),
-    }
+# A task's keys, in the order of the columns the database renders (tasks/queries.RENDERED).
+TASK_FIELDS = (
+    "id",
+    "userId",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "dueDate",
+    "createdAt",
+    "updatedAt",
+)
+
+
+def task(row: Sequence[Any]) -> dict[str, Any]:
+    """A task row, already rendered as text by the database: just name its columns."""
+    return dict(zip(TASK_FIELDS, row, strict=False))  # a list row carries its sort value last

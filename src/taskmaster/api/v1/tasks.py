@@ -1,16 +1,21 @@
-"""v1 tasks: the MVP's CRUD plus priority, due dates, sorting and pages."""
+"""v1 tasks: the MVP's CRUD plus priority, due dates, sorting and pages.
+
+The hottest routes of the API, so they are served by the fast lane (taskmaster.api.lane):
+plain endpoints that ask for the caller and the body themselves.
+"""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import QueryParams
+from starlette.requests import Request
 from starlette.responses import Response
 
 from taskmaster.api.body import json_object
-from taskmaster.api.deps import CallerDep, Tasks
+from taskmaster.api.deps import caller, runtime_of
+from taskmaster.api.lane import Endpoint, LaneRoute
 from taskmaster.api.v1 import serialize
 from taskmaster.api.v1.envelope import ok
 from taskmaster.api.v1.fields import checked_text, choice, moment, text
@@ -18,10 +23,7 @@ from taskmaster.errors import Invalid
 from taskmaster.ids import parse_uuid
 from taskmaster.tasks.filters import SortKey, TaskFilter
 from taskmaster.tasks.models import Priority, Status
-from taskmaster.tasks.service import UNSET, TaskChanges, TaskDraft
-
-router = APIRouter(prefix="/tasks", tags=["tasks"])
-Body = Annotated[dict[str, Any], Depends(json_object)]
+from taskmaster.tasks.service import UNSET, TaskChanges, TaskDraft, TaskService
 
 LIMIT_MAX = 1000
 SEARCH_MAX = 200
@@ -60,11 +62,16 @@ def _task_filter(params: QueryParams) -> TaskFilter:
     )
 
 
-def _task_id(raw: str) -> uuid.UUID:
-    task_id = parse_uuid(raw)
+def _task_id(request: Request) -> uuid.UUID:
+    task_id = parse_uuid(request.path_params["task_id"])
     if task_id is None:
         raise Invalid("Invalid task id")
     return task_id
+
+
+def _tasks(request: Request) -> TaskService:
+    """The process's task service: a plain lookup, not a dependency FastAPI must resolve."""
+    return runtime_of(request).tasks
 
 
 def _title(body: dict[str, Any]) -> str:
@@ -74,18 +81,18 @@ def _title(body: dict[str, Any]) -> str:
     return title
 
 
-@router.get("")
-async def list_tasks(request: Request, claims: CallerDep, tasks: Tasks) -> Response:
-    page = await tasks.list(claims.user_id, _task_filter(request.query_params))
+async def list_tasks(request: Request) -> Response:
+    claims = await caller(request)
+    page = await _tasks(request).list(claims.user_id, _task_filter(request.query_params))
     return ok(
         [serialize.task(row) for row in page.rows],
         headers={"X-Total-Count": str(page.total)},
     )
 
 
-@router.get("/summary")
-async def summary(claims: CallerDep, tasks: Tasks) -> Response:
-    counts = await tasks.summary(claims.user_id)
+async def summary(request: Request) -> Response:
+    claims = await caller(request)
+    counts = await _tasks(request).summary(claims.user_id)
     return ok(
         {
             "total": counts.total,
@@ -97,8 +104,9 @@ async def summary(claims: CallerDep, tasks: Tasks) -> Response:
     )
 
 
-@router.post("")
-async def create_task(body: Body, claims: CallerDep, tasks: Tasks) -> Response:
+async def create_task(request: Request) -> Response:
+    claims = await caller(request)
+    body = await json_object(request)
     draft = TaskDraft(
         title=_title(body),
         description=text(body, "description", "Description") or "",
@@ -106,17 +114,18 @@ async def create_task(body: Body, claims: CallerDep, tasks: Tasks) -> Response:
         priority=choice(body.get("priority", Priority.MEDIUM.value), Priority, "priority"),
         due_date=moment(body.get("dueDate"), "Due date"),
     )
-    task = await tasks.create(claims.user_id, draft)
+    task = await _tasks(request).create(claims.user_id, draft)
     return ok(serialize.task(task), message="Task created successfully", status=201)
 
 
-@router.get("/{task_id}")
-async def read_task(task_id: str, claims: CallerDep, tasks: Tasks) -> Response:
-    return ok(serialize.task(await tasks.get(claims.user_id, _task_id(task_id))))
+async def read_task(request: Request) -> Response:
+    claims = await caller(request)
+    return ok(serialize.task(await _tasks(request).get(claims.user_id, _task_id(request))))
 
 
-@router.put("/{task_id}")
-async def update_task(task_id: str, body: Body, claims: CallerDep, tasks: Tasks) -> Response:
+async def update_task(request: Request) -> Response:
+    claims = await caller(request)
+    body = await json_object(request)
     changes = TaskChanges(
         title=_title(body) if "title" in body else UNSET,
         description=(text(body, "description", "Description") or "")
@@ -126,11 +135,28 @@ async def update_task(task_id: str, body: Body, claims: CallerDep, tasks: Tasks)
         priority=choice(body["priority"], Priority, "priority") if "priority" in body else UNSET,
         due_date=moment(body["dueDate"], "Due date") if "dueDate" in body else UNSET,
     )
-    task = await tasks.update(claims.user_id, _task_id(task_id), changes)
+    task = await _tasks(request).update(claims.user_id, _task_id(request), changes)
     return ok(serialize.task(task), message="Task updated successfully")
 
 
-@router.delete("/{task_id}")
-async def delete_task(task_id: str, claims: CallerDep, tasks: Tasks) -> Response:
-    await tasks.delete(claims.user_id, _task_id(task_id))
+async def delete_task(request: Request) -> Response:
+    claims = await caller(request)
+    await _tasks(request).delete(claims.user_id, _task_id(request))
     return ok(message="Task deleted successfully")
+
+
+ENDPOINTS: tuple[tuple[str, str, Endpoint], ...] = (
+    ("GET", "", list_tasks),
+    ("POST", "", create_task),
+    ("GET", "/summary", summary),
+    ("GET", "/{task_id}", read_task),
+    ("PUT", "/{task_id}", update_task),
+    ("DELETE", "/{task_id}", delete_task),
+)
+
+
+def routes(prefix: str) -> list[LaneRoute]:
+    """The task routes under `prefix` (/api/v1 or /api)."""
+    return [
+        LaneRoute(method, f"{prefix}/tasks{path}", endpoint) for method, path, endpoint in ENDPOINTS
+    ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from taskmaster.auth.models import User
 from taskmaster.auth.repository import DuplicateEmail, UserRepository
+from taskmaster.clock import whole_millis
 from taskmaster.runtime import Runtime
 from taskmaster.tasks.models import Priority, Status
 from taskmaster.tasks.service import TaskDraft
@@ -60,7 +61,7 @@ async def seed_demo(runtime: Runtime) -> SeedResult:
         users = UserRepository(session)
         if await users.by_email(DEMO_EMAIL) is not None:
             return SeedResult(created=False, tasks=0)
-        now = runtime.clock()
+        now = whole_millis(runtime.clock())
         user = User(
             email=DEMO_EMAIL,
             name=DEMO_NAME,
@@ -72,8 +73,7 @@ async def seed_demo(runtime: Runtime) -> SeedResult:
             await users.add(user)
         except DuplicateEmail:  # a concurrent seed got there first
             return SeedResult(created=False, tasks=0)
-        tasks = runtime.task_service(session)
-        for draft in DEMO_TASKS:
-            await tasks.create(user.id, draft)
         await session.commit()
+    for draft in DEMO_TASKS:  # each its own statement, as the task service writes
+        await runtime.tasks.create(user.id, draft)
     return SeedResult(created=True, tasks=len(DEMO_TASKS))

@@ -7,7 +7,7 @@ from collections import Counter
 import httpx
 
 from taskmaster.runtime import Runtime
-from taskmaster.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from taskmaster.seed.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
 
 async def test_the_demo_account_logs_in_and_has_its_five_tasks(

@@ -1,0 +1,216 @@
+"""The database handle: reads on a replica where read-your-writes allows, writes on the
+primary, ORM sessions for the transactions of the account domain, and pools kept trim."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Mapping
+from typing import Any, cast
+
+import asyncpg
+import structlog
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.util import greenlet_spawn
+
+from taskmaster.cache.base import KeyValue
+from taskmaster.config import Settings
+from taskmaster.db.engine import create_engine, display_name, postgres_engine
+from taskmaster.db.failures import DRIVER_CONNECTION_ERRORS, DatabaseUnavailable, is_unavailable
+from taskmaster.db.pool import TrimmingPool
+from taskmaster.db.query import Query, Rows, fetch, fetch_on_driver
+from taskmaster.db.read_your_writes import WriteMarks
+from taskmaster.db.replicas import PRIMARY_POSITION, Replica, ReplicaSet
+
+log = structlog.get_logger(__name__)
+
+
+def _pool(engine: AsyncEngine) -> TrimmingPool:
+    return cast(TrimmingPool, engine.pool)
+
+
+class Database:
+    """One primary, any number of streaming replicas, one statement per read or write.
+
+    On PostgreSQL a read or a write is one statement outside any explicit transaction:
+    no BEGIN and COMMIT round trips, and PostgreSQL makes the statement atomic by itself.
+    On SQLite each runs in a transaction of its own on the one connection.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        replicas: ReplicaSet | None = None,
+        marks: WriteMarks | None = None,
+        keep_open: int = 0,
+        idle_seconds: float = 10.0,
+    ) -> None:
+        self.engine = engine
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.replicas = replicas
+        self._marks = marks
+        self._keep_open = keep_open
+        self._idle_seconds = idle_seconds
+        self._embedded = engine.dialect.name == "sqlite"
+        self._keeper: asyncio.Task[None] | None = None
+        self._closing = asyncio.Event()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, store: KeyValue) -> Database:
+        engine = create_engine(settings)
+        replicas = None
+        if settings.database_replica_urls:
+            replicas = ReplicaSet(
+                primary=engine,
+                replicas=[
+                    Replica(display_name(url), postgres_engine(url, settings))
+                    for url in settings.database_replica_urls
+                ],
+                max_lag=settings.db_replica_max_lag_seconds,
+                interval=settings.db_replica_check_seconds,
+            )
+        # A mark outlives the slowest replica still allowed to serve reads.
+        ttl = settings.db_replica_max_lag_seconds + 2 * settings.db_replica_check_seconds + 1
+        return cls(
+            engine,
+            replicas=replicas,
+            marks=WriteMarks(store, ttl) if replicas else None,
+            keep_open=0 if settings.uses_sqlite else settings.db_pool_min,
+            idle_seconds=settings.db_pool_idle_seconds,
+        )
+
+    def session(self) -> AsyncSession:
+        """An ORM session on the primary, for multi-statement transactions."""
+        return self.sessions()
+
+    async def read(
+        self, query: Query, values: Mapping[str, Any], *, reader: uuid.UUID | None = None
+    ) -> Rows:
+        """Run a query that writes nothing: on a replica that has `reader`'s last write, on
+        the primary when none has or a replica fails (it is skipped until it recovers)."""
+        if self.replicas is not None and self._marks is not None:
+            replica = self.replicas.choose(await self._marks.needed(reader))
+            if replica is not None:
+                try:
+                    return await self._run(replica.engine, query, values)
+                except Exception as error:
+                    if not is_unavailable(error):
+                        raise
+                    self.replicas.mark_down(replica, error)
+        return await self._run(self.engine, query, values)
+
+    async def write(
+        self, query: Query, values: Mapping[str, Any], *, writer: uuid.UUID | None = None
+    ) -> Rows:
+        """Run one writing statement on the primary; `writer`'s reads will see it."""
+        if self._embedded:
+            async with self.engine.begin() as connection:
+                return await fetch(connection, query, values)
+        marks = self._marks if writer is not None else None
+        # Read after the commit: a replica past this position has the commit too.
+        after = (PRIMARY_POSITION,) if marks is not None else ()
+        rows, *positions = await self._on_driver(self.engine, (query, *after), values)
+        if marks is not None and writer is not None:
+            await marks.remember(writer, int(positions[0][0][0]))
+        return rows
+
+    async def _run(self, engine: AsyncEngine, query: Query, values: Mapping[str, Any]) -> Rows:
+        if self._embedded:
+            connection: AsyncConnection
+            async with engine.connect() as connection:
+                return await fetch(connection, query, values)
+        [rows] = await self._on_driver(engine, (query,), values)
+        return rows
+
+    async def _on_driver(
+        self, engine: AsyncEngine, queries: tuple[Query, ...], values: Mapping[str, Any]
+    ) -> list[Rows]:
+        """Run `queries` one after the other on one pooled connection, straight on asyncpg.
+
+        The hot path: an idle connection is taken from the pool directly; only when none is
+        idle (or it must reconnect) does SQLAlchemy's checkout run, which can wait and open.
+        """
+        pool = _pool(engine)
+        record = pool.take_idle()
+        if record is None:
+            return await self._checked_out(engine, queries, values)
+        try:
+            rows = [
+                await fetch_on_driver(record.driver_connection, engine.dialect, q, values)
+                for q in queries
+            ]
+        except DRIVER_CONNECTION_ERRORS as error:
+            pool.distrust(record, error)
+            raise DatabaseUnavailable() from error
+        except asyncpg.PostgresError:
+            pool.give_back(record)  # the server refused the statement; the connection is fine
+            raise
+        except BaseException as error:  # cancelled mid-statement, or worse: state unknown
+            pool.discard(record, error)
+            raise
+        pool.give_back(record)
+        return rows
+
+    async def _checked_out(
+        self, engine: AsyncEngine, queries: tuple[Query, ...], values: Mapping[str, Any]
+    ) -> list[Rows]:
+        """The same through SQLAlchemy's checkout, which waits for or opens a connection."""
+        async with engine.connect() as connection:
+            return [await fetch(connection, q, values) for q in queries]
+
+    @property
+    def engines(self) -> list[AsyncEngine]:
+        replicas = self.replicas.replicas if self.replicas else []
+        return [self.engine, *(replica.engine for replica in replicas)]
+
+    def stats(self) -> dict[str, Any]:
+        """The pools' use and the replicas' health, for operators."""
+        details: dict[str, Any] = {"pool": _pool(self.engine).stats().as_dict()}
+        if self.replicas is not None:
+            details["replicas"] = [
+                {**replica.describe(), "pool": _pool(replica.engine).stats().as_dict()}
+                for replica in self.replicas.replicas
+            ]
+        return details
+
+    async def _open(self, engine: AsyncEngine, count: int) -> None:
+        """Open `count` connections at once and hand them back to the pool."""
+        async with contextlib.AsyncExitStack() as stack:
+            for _ in range(count):
+                await stack.enter_async_context(engine.connect())
+
+    async def _keep_pools(self) -> None:
+        """Open the floor of connections, then close those idle too long above it."""
+        for engine in self.engines:
+            try:
+                await self._open(engine, min(self._keep_open, _pool(engine).size()))
+            except Exception as error:  # a server down at start-up is not fatal
+                log.warning("could not open the pool's first connections", error=str(error))
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), self._idle_seconds / 2)
+            if self._closing.is_set():
+                return  # not cancelled: a trim half done would leave a connection half closed
+            for engine in self.engines:
+                try:
+                    await greenlet_spawn(_pool(engine).trim, self._keep_open, self._idle_seconds)
+                except Exception as error:  # closing a dead connection; the next round retries
+                    log.warning("could not trim the pool", error=str(error))
+
+    def start(self) -> None:
+        """Begin the background work: pool upkeep and, with replicas, checking them."""
+        if self._keeper is None and not self._embedded:
+            self._keeper = asyncio.create_task(self._keep_pools(), name="pool-keeper")
+        if self.replicas is not None:
+            self.replicas.start()
+
+    async def dispose(self) -> None:
+        self._closing.set()
+        if self._keeper is not None:
+            await asyncio.gather(self._keeper, return_exceptions=True)
+            self._keeper = None
+        if self.replicas is not None:
+            await self.replicas.close()
+        await self.engine.dispose()

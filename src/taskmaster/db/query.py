@@ -1,0 +1,67 @@
+"""Hot-path statements: written with SQLAlchemy Core, compiled once, run on the driver.
+
+On PostgreSQL a `Query` goes straight to asyncpg with positional arguments (asyncpg keeps
+the prepared statement per connection), skipping SQLAlchemy's per-call compile-cache lookup
+and row processing: about 0.1 ms a request on this machine. Values must therefore already
+be what the driver takes (UUID, aware datetime, int, str). Other databases run the
+statement through SQLAlchemy as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.util import greenlet_spawn
+
+from taskmaster.db.failures import DRIVER_CONNECTION_ERRORS, DatabaseUnavailable
+
+Rows = Sequence[Sequence[Any]]
+
+
+class Query:
+    """A Core statement with named bind parameters, compiled once per dialect."""
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        self._compiled: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+    def compiled(self, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+        """The SQL for `dialect` and the names of its parameters in positional order."""
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            statement = cast(
+                SQLCompiler, cast(ClauseElement, self.statement).compile(dialect=dialect)
+            )
+            compiled = (str(statement), tuple(statement.positiontup or ()))
+            self._compiled[dialect.name] = compiled
+        return compiled
+
+
+async def fetch_on_driver(
+    driver: Any, dialect: Dialect, query: Query, values: Mapping[str, Any]
+) -> Rows:
+    """Run `query` on an asyncpg connection, with positional arguments."""
+    sql, names = query.compiled(dialect)
+    rows: Rows = await driver.fetch(sql, *[values[name] for name in names])
+    return rows
+
+
+async def fetch(connection: AsyncConnection, query: Query, values: Mapping[str, Any]) -> Rows:
+    """The rows `query` returns for `values`, as sequences in the statement's column order."""
+    if connection.dialect.driver != "asyncpg":
+        result = await connection.execute(query.statement, dict(values))
+        return result.all()
+    raw = await connection.get_raw_connection()
+    try:
+        return await fetch_on_driver(raw.driver_connection, connection.dialect, query, values)
+    except DRIVER_CONNECTION_ERRORS as error:
+        # SQLAlchemy did not see this failure, so do what it does on a disconnect: distrust
+        # every connection of the pool opened before now (a restarted server killed them
+        # all); each reconnects when next taken. This request answers 503.
+        await greenlet_spawn(raw._pool._invalidate, raw, error)
+        raise DatabaseUnavailable() from error

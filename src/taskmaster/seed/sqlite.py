@@ -1,0 +1,32 @@
+"""Bulk rows into SQLite: executemany in batches, all in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from taskmaster.auth.models import User
+from taskmaster.seed.bulk import TASK_COLUMNS, USER_COLUMNS, BulkRows
+from taskmaster.seed.progress import Report
+from taskmaster.tasks.models import Task
+
+
+def _mappings(
+    columns: Sequence[str], rows: Sequence[tuple[object, ...]]
+) -> list[dict[str, object]]:
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+async def write(engine: AsyncEngine, rows: BulkRows, report: Report) -> None:
+    """Insert the users, then the tasks, through the tables' own column types; then ANALYZE."""
+    async with engine.begin() as connection:
+        seeded = rows.users()
+        await connection.execute(insert(User), _mappings(USER_COLUMNS, seeded))
+        report.advance(len(seeded))
+        for batch in rows.task_batches():
+            await connection.execute(insert(Task), _mappings(TASK_COLUMNS, batch))
+            report.advance(len(batch))
+        report.stage("Analyzing")
+        await connection.exec_driver_sql("ANALYZE")

@@ -1,0 +1,93 @@
+"""The pool: at most DB_POOL_MAX connections, DB_POOL_MIN opened at start and kept, the rest
+closed once idle for DB_POOL_IDLE_SECONDS; on the run's PostgreSQL database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+from sqlalchemy.util import greenlet_spawn
+
+from taskmaster.config import Settings
+from taskmaster.db.database import Database
+from taskmaster.db.engine import postgres_engine
+from taskmaster.db.pool import TrimmingPool
+
+
+@pytest.fixture
+async def database(postgres_url: str, tmp_path: Path) -> AsyncIterator[Database]:
+    settings = Settings(_env_file=None, database_url=postgres_url, data_dir=tmp_path)
+    engine = postgres_engine(
+        settings.resolved_database_url, settings.model_copy(update={"db_pool_max": 4})
+    )
+    database = Database(engine, keep_open=2, idle_seconds=0.2)
+    yield database
+    await database.dispose()
+
+
+async def use_all(database: Database, count: int) -> None:
+    """Hold `count` connections at once, then give them back."""
+    async with AsyncExitStack() as stack:
+        for _ in range(count):
+            await stack.enter_async_context(database.engine.connect())
+
+
+def pool_of(database: Database) -> TrimmingPool:
+    pool = database.engine.pool
+    assert isinstance(pool, TrimmingPool)
+    return pool
+
+
+async def test_the_floor_is_opened_at_start_and_kept(database: Database) -> None:
+    database.start()
+    for _ in range(100):
+        if database.stats()["pool"]["open"] == 2:
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.5)  # a few trims later
+    assert database.stats()["pool"] == {
+        "max": 4,
+        "open": 2,
+        "inUse": 0,
+        "idle": 2,
+        "waiting": 0,
+        "timeouts": 0,
+    }
+
+
+async def test_idle_connections_above_the_floor_are_closed(database: Database) -> None:
+    await use_all(database, 4)
+    assert database.stats()["pool"]["open"] == 4
+    pool = pool_of(database)
+    assert await greenlet_spawn(pool.trim, 2, 60.0) == 0  # none idle for a minute yet
+    assert await greenlet_spawn(pool.trim, 2, 0.0) == 2
+    assert database.stats()["pool"]["open"] == 2
+    await use_all(database, 4)  # closed slots reconnect when needed
+    assert database.stats()["pool"]["open"] == 4
+
+
+async def test_connections_in_use_count_towards_the_floor(database: Database) -> None:
+    await use_all(database, 4)
+    pool = pool_of(database)
+    async with database.engine.connect(), database.engine.connect():
+        assert await greenlet_spawn(pool.trim, 2, 0.0) == 2  # both idle ones: 2 are in use
+        assert database.stats()["pool"] == {
+            "max": 4,
+            "open": 2,
+            "inUse": 2,
+            "idle": 0,
+            "waiting": 0,
+            "timeouts": 0,
+        }
+
+
+async def test_the_newest_connection_is_reused_first(database: Database) -> None:
+    await use_all(database, 3)
+    async with database.engine.connect() as first:
+        taken = await first.get_raw_connection()
+        newest = taken.driver_connection
+    async with database.engine.connect() as second:
+        assert (await second.get_raw_connection()).driver_connection is newest
