@@ -1,0 +1,146 @@
+"""The floor: a bare ASGI app doing only the I/O of the v1 task list and create.
+
+No framework, no auth, no validation: asyncpg runs exactly the statements TaskMaster runs
+(compiled at import by TaskMaster's own builder, so they cannot drift) and orjson writes the
+same envelope bytes. Served by bench/hot_path.sh (uvicorn, 2 workers); never part of the product.
+The caller names the user in the X-User header; DATABASE_URL says where PostgreSQL is.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import asyncpg
+import orjson
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.engine import Dialect
+
+from taskmaster.api.v1.serialize import TASK_FIELDS
+from taskmaster.clock import whole_millis
+from taskmaster.ids import uuid7
+from taskmaster.tasks.filters import TaskFilter
+from taskmaster.tasks.models import Priority, Status
+from taskmaster.tasks.queries import Statements
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+PATH = "/floor/tasks"
+LIST_FILTER = TaskFilter()  # GET /api/v1/tasks with no query: newest first, up to 1,000
+POOL_MIN, POOL_MAX = 5, 20  # TaskMaster's defaults (DB_POOL_MIN, DB_POOL_MAX)
+
+_dialect = cast(Callable[[], Dialect], asyncpg_dialect)()
+_statements = Statements()
+LIST_SQL, LIST_NAMES = _statements.page(LIST_FILTER).compiled(_dialect)
+INSERT_SQL, INSERT_NAMES = _statements.insert().compiled(_dialect)
+assert LIST_NAMES == ("owner_id", "limit", "offset"), LIST_NAMES
+CREATED_MESSAGE = "Task created successfully"
+
+JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
+class Floor:
+    """The pool, opened at lifespan start-up in each worker."""
+
+    pool: asyncpg.Pool | None = None
+
+
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """Nothing to reset: the floor changes no session state. asyncpg's default reset runs
+    RESET ALL, CLOSE ALL, ... on every release, a second round trip per request, which
+    TaskMaster (SQLAlchemy's pool, no transaction open) does not make."""
+
+
+def _dsn() -> str:
+    url = os.environ["DATABASE_URL"]
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def _respond(
+    send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] = JSON_HEADERS
+) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _user(scope: Scope) -> uuid.UUID:
+    for name, value in scope["headers"]:
+        if name == b"x-user":
+            return uuid.UUID(value.decode("ascii"))
+    raise ValueError("no X-User header")
+
+
+async def _body(receive: Receive) -> bytes:
+    chunks = []
+    more = True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+async def _list(pool: asyncpg.Pool, user: uuid.UUID, send: Send) -> None:
+    rows = await pool.fetch(LIST_SQL, user, LIST_FILTER.limit, LIST_FILTER.offset)
+    # zip stops at the nine rendered fields: the tenth column is the sort value.
+    data = [dict(zip(TASK_FIELDS, row, strict=False)) for row in rows]
+    body = orjson.dumps({"success": True, "data": data})
+    headers = [*JSON_HEADERS, (b"x-total-count", str(len(rows)).encode())]
+    await _respond(send, 200, body, headers)
+
+
+async def _create(pool: asyncpg.Pool, user: uuid.UUID, receive: Receive, send: Send) -> None:
+    title = orjson.loads(await _body(receive))["title"]
+    values: dict[str, Any] = {
+        "new_id": uuid7(),
+        "owner_id": user,
+        "new_title": title,
+        "new_description": "",
+        "new_status": Status.PENDING.value,
+        "new_priority": Priority.MEDIUM.value,
+        "new_due_date": None,
+        "now": whole_millis(datetime.now(UTC)),
+    }
+    row = await pool.fetchrow(INSERT_SQL, *[values[name] for name in INSERT_NAMES])
+    data = dict(zip(TASK_FIELDS, row, strict=True))
+    body = orjson.dumps({"success": True, "data": data, "message": CREATED_MESSAGE})
+    await _respond(send, 201, body)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            Floor.pool = await asyncpg.create_pool(
+                _dsn(), min_size=POOL_MIN, max_size=POOL_MAX, reset=_keep_session
+            )
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            if Floor.pool is not None:
+                await Floor.pool.close()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] == "lifespan":
+        await _lifespan(receive, send)
+        return
+    if scope["type"] != "http":
+        return
+    pool = Floor.pool
+    assert pool is not None, "the pool opens at lifespan start-up"
+    if scope["path"] != PATH:
+        await _respond(send, 404, b'{"success":false,"error":"Not found"}')
+    elif scope["method"] == "GET":
+        await _list(pool, _user(scope), send)
+    elif scope["method"] == "POST":
+        await _create(pool, _user(scope), receive, send)
+    else:
+        await _respond(send, 405, b'{"success":false,"error":"Method not allowed"}')
