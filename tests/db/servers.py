@@ -147,7 +147,25 @@ full_page_writes = off
 _HBA = "host replication postgres 127.0.0.1/32 trust\n"
 
 
-class PostgresServer:
+class ClosedOnExit:
+    """`with` it, and `close()` runs however the block ends: the process stops, its folder goes."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class PostgresServer(ClosedOnExit):
     """A PostgreSQL cluster in a directory of its own, listening on 127.0.0.1."""
 
     def __init__(self, workdir: Path, upstream: PostgresServer | None = None) -> None:
@@ -288,17 +306,6 @@ class PostgresServer:
         finally:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         role = "replica" if self.upstream else "primary"
         return f"<PostgresServer {role} 127.0.0.1:{self.port} in {self.workdir}>"
@@ -327,7 +334,7 @@ class PostgresServer:
             os.killpg(pid, signal.SIGKILL)  # pg_ctl starts the postmaster as a group leader
 
 
-class PgBouncer:
+class PgBouncer(ClosedOnExit):
     """A PgBouncer in a directory of its own, forwarding every database to one server."""
 
     def __init__(self, workdir: Path, process: subprocess.Popen[bytes], port: int) -> None:
@@ -407,17 +414,6 @@ class PgBouncer:
             self._terminate()
         finally:
             shutil.rmtree(self.workdir, ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<PgBouncer 127.0.0.1:{self.port} in {self.workdir}>"
