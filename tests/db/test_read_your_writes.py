@@ -27,8 +27,19 @@ async def test_without_the_store_every_read_needs_the_primary() -> None:
     down = RedisKeyValue.from_url("redis://127.0.0.1:1/0", "x:")  # nothing listens on port 1
     try:
         marks = WriteMarks(down, ttl=6)
-        await marks.remember(uuid.uuid4(), 500)  # logged, not raised: the write is committed
         assert await marks.needed(uuid.uuid4()) == UNKNOWN
         assert await marks.needed(None) == 0
     finally:
         await down.close()
+
+
+async def test_a_mark_not_written_sends_this_processs_reads_to_the_primary() -> None:
+    flaky = RedisKeyValue.from_url("redis://127.0.0.1:1/0", "x:")  # down for the write
+    try:
+        marks = WriteMarks(flaky, ttl=6)
+        await marks.remember(uuid.uuid4(), 500)  # logged, not raised: the write is committed
+        marks._store = MemoryKeyValue(FakeClock())  # the store is back for the read
+        assert await marks.needed(uuid.uuid4()) == UNKNOWN
+        assert await marks.needed(None) == 0
+    finally:
+        await flaky.close()

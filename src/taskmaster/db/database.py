@@ -11,19 +11,28 @@ from typing import Any, cast
 
 import asyncpg
 import structlog
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.util import greenlet_spawn
 
 from taskmaster.cache.base import KeyValue
 from taskmaster.config import Settings
 from taskmaster.db.engine import create_engine, display_name, postgres_engine
-from taskmaster.db.failures import DRIVER_CONNECTION_ERRORS, DatabaseUnavailable, is_unavailable
+from taskmaster.db.failures import (
+    DRIVER_CONNECTION_ERRORS,
+    REPLICA_REFUSALS,
+    DatabaseUnavailable,
+    is_unavailable,
+)
 from taskmaster.db.pool import TrimmingPool
 from taskmaster.db.query import Query, Rows, fetch, fetch_on_driver
-from taskmaster.db.read_your_writes import WriteMarks
+from taskmaster.db.read_your_writes import UNKNOWN, WriteMarks
 from taskmaster.db.replicas import PRIMARY_POSITION, Replica, ReplicaSet
 
 log = structlog.get_logger(__name__)
+REPLICA_WAIT = 0.05  # seconds a read waits for a replica's connection before using the primary
+# A replica busy or refusing one statement: the primary answers, the replica stays in use.
+SKIP_REPLICA: tuple[type[Exception], ...] = (SQLAlchemyTimeout, *REPLICA_REFUSALS)
 
 
 def _pool(engine: AsyncEngine) -> TrimmingPool:
@@ -60,23 +69,30 @@ class Database:
     @classmethod
     def from_settings(cls, settings: Settings, store: KeyValue) -> Database:
         engine = create_engine(settings)
-        replicas = None
-        if settings.database_replica_urls:
-            replicas = ReplicaSet(
-                primary=engine,
-                replicas=[
-                    Replica(display_name(url), postgres_engine(url, settings))
-                    for url in settings.database_replica_urls
-                ],
-                max_lag=settings.db_replica_max_lag_seconds,
-                interval=settings.db_replica_check_seconds,
+        if not settings.database_replica_urls:
+            return cls(
+                engine,
+                keep_open=0 if settings.uses_sqlite else settings.db_pool_min,
+                idle_seconds=settings.db_pool_idle_seconds,
             )
-        # A mark outlives the slowest replica still allowed to serve reads.
-        ttl = settings.db_replica_max_lag_seconds + 2 * settings.db_replica_check_seconds + 1
+        # A replica with no free connection at once is no reason to wait: the primary reads.
+        replica_settings = settings.model_copy(update={"db_pool_timeout": REPLICA_WAIT})
+        replicas = ReplicaSet(
+            primary=engine,
+            replicas=[
+                Replica(display_name(url), postgres_engine(url, replica_settings))
+                for url in settings.database_replica_urls
+            ],
+            max_lag=settings.db_replica_max_lag_seconds,
+            interval=settings.db_replica_check_seconds,
+        )
+        # A mark outlives every replica still allowed to serve reads without the write: one
+        # as far behind as allowed, by a verdict as old as allowed, measured a check late.
+        ttl = replicas.max_lag + replicas.fresh_for + replicas.interval + 1
         return cls(
             engine,
             replicas=replicas,
-            marks=WriteMarks(store, ttl) if replicas else None,
+            marks=WriteMarks(store, ttl),
             keep_open=0 if settings.uses_sqlite else settings.db_pool_min,
             idle_seconds=settings.db_pool_idle_seconds,
         )
@@ -95,11 +111,13 @@ class Database:
             if replica is not None:
                 try:
                     return await self._run(replica.engine, query, values)
+                except SKIP_REPLICA:
+                    pass  # busy, or a query cancelled by recovery: the primary answers
                 except Exception as error:
                     if not is_unavailable(error):
                         raise
                     self.replicas.mark_down(replica, error)
-        return await self._run(self.engine, query, values)
+        return await self._run(self.engine, query, values, retry=True)
 
     async def write(
         self, query: Query, values: Mapping[str, Any], *, writer: uuid.UUID | None = None
@@ -108,20 +126,36 @@ class Database:
         if self._embedded:
             async with self.engine.begin() as connection:
                 return await fetch(connection, query, values)
-        marks = self._marks if writer is not None else None
-        # Read after the commit: a replica past this position has the commit too.
-        after = (PRIMARY_POSITION,) if marks is not None else ()
-        rows, *positions = await self._on_driver(self.engine, (query, *after), values)
-        if marks is not None and writer is not None:
-            await marks.remember(writer, int(positions[0][0][0]))
+        if self._marks is None or writer is None:
+            [rows] = await self._on_driver(self.engine, (query,), values)
+            return rows
+        # Read after the commit: a replica past this position has the commit too. If that
+        # read fails, the write still stands (a retry would duplicate it): the writer then
+        # reads from the primary until no replica can lack the write.
+        [rows] = await self._on_driver(self.engine, (query,), values)
+        try:
+            [position] = await self._on_driver(self.engine, (PRIMARY_POSITION,), {})
+        except DatabaseUnavailable:
+            await self._marks.remember(writer, UNKNOWN)
+        else:
+            await self._marks.remember(writer, int(position[0][0]))
         return rows
 
-    async def _run(self, engine: AsyncEngine, query: Query, values: Mapping[str, Any]) -> Rows:
+    async def _run(
+        self, engine: AsyncEngine, query: Query, values: Mapping[str, Any], *, retry: bool = False
+    ) -> Rows:
+        """One statement that writes nothing; with `retry`, once more on a fresh connection
+        when the first one turns out dead (as after a quiet night behind a firewall)."""
         if self._embedded:
             connection: AsyncConnection
             async with engine.connect() as connection:
                 return await fetch(connection, query, values)
-        [rows] = await self._on_driver(engine, (query,), values)
+        try:
+            [rows] = await self._on_driver(engine, (query,), values)
+        except DatabaseUnavailable as error:
+            if not retry or not isinstance(error.__cause__, DRIVER_CONNECTION_ERRORS):
+                raise
+            [rows] = await self._checked_out(engine, (query,), values)
         return rows
 
     async def _on_driver(
@@ -157,8 +191,11 @@ class Database:
         self, engine: AsyncEngine, queries: tuple[Query, ...], values: Mapping[str, Any]
     ) -> list[Rows]:
         """The same through SQLAlchemy's checkout, which waits for or opens a connection."""
-        async with engine.connect() as connection:
-            return [await fetch(connection, q, values) for q in queries]
+        try:
+            async with engine.connect() as connection:
+                return [await fetch(connection, q, values) for q in queries]
+        except DRIVER_CONNECTION_ERRORS as error:  # no server to connect to
+            raise DatabaseUnavailable() from error
 
     @property
     def engines(self) -> list[AsyncEngine]:

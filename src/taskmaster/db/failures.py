@@ -22,6 +22,15 @@ DRIVER_CONNECTION_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+# What a hot standby answers now and then (a query cancelled by a conflict with recovery)
+# or a server that has become read-only: the statement may well succeed elsewhere.
+REPLICA_REFUSALS: tuple[type[Exception], ...] = (
+    asyncpg.SerializationError,
+    asyncpg.QueryCanceledError,
+    asyncpg.ReadOnlySQLTransactionError,
+)
+
+
 class DatabaseUnavailable(Unavailable):
     def __init__(self) -> None:
         super().__init__("Server busy. Please try again.", retry_after=RETRY_AFTER_SECONDS)
@@ -36,5 +45,5 @@ def is_unavailable(error: BaseException) -> bool:
             return True
         cause = error.orig.__cause__ if error.orig is not None else None
         locked = "database is locked" in str(error.orig)  # SQLite's busy timeout ran out
-        return locked or isinstance(cause, DRIVER_CONNECTION_ERRORS)
-    return isinstance(error, DRIVER_CONNECTION_ERRORS)
+        return locked or isinstance(cause, DRIVER_CONNECTION_ERRORS + REPLICA_REFUSALS)
+    return isinstance(error, DRIVER_CONNECTION_ERRORS + REPLICA_REFUSALS)

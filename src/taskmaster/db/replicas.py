@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
-import time
 from collections import deque
 from dataclasses import dataclass, field
+from time import monotonic
 from typing import Any
 
 import structlog
@@ -19,7 +19,9 @@ from taskmaster.db.query import Query, fetch
 log = structlog.get_logger(__name__)
 
 # Positions in the write-ahead log, as byte offsets (comparable integers).
-PRIMARY_POSITION = Query(text("SELECT (pg_current_wal_lsn() - '0/0')::bigint"))
+# The insert position: past every record written so far, commits included, whatever
+# synchronous_commit says.
+PRIMARY_POSITION = Query(text("SELECT (pg_current_wal_insert_lsn() - '0/0')::bigint"))
 REPLAYED_POSITION = Query(text("SELECT (pg_last_wal_replay_lsn() - '0/0')::bigint"))
 
 
@@ -39,7 +41,8 @@ class Replica:
     replayed: int = -1  # the last WAL position it was seen to have replayed
     lag: float = math.inf  # seconds behind the primary at the last check
     healthy: bool = False
-    problem: str | None = "not checked yet"
+    problem: str | None = "not checked yet"  # a category: the details go to the log
+    checked_at: float = -math.inf  # when the last successful check began (monotonic)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -66,23 +69,42 @@ class ReplicaSet:
     _turn: itertools.count[int] = field(default_factory=itertools.count)
     _task: asyncio.Task[None] | None = None
 
+    @property
+    def fresh_for(self) -> float:
+        """Seconds a check's verdict holds: a replica not checked since is not used, so
+        that a stuck check (a busy pool, a slow server) never vouches for a stale replica."""
+        return 5 * self.interval + 1
+
     def choose(self, at_least: int) -> Replica | None:
-        """A healthy replica that has replayed `at_least` (round robin), or None."""
-        ready = [r for r in self.replicas if r.healthy and r.replayed >= at_least]
+        """A healthy, recently checked replica that has replayed `at_least` (round robin)."""
+        checked_since = monotonic() - self.fresh_for
+        ready = [
+            r
+            for r in self.replicas
+            if r.healthy and r.replayed >= at_least and r.checked_at >= checked_since
+        ]
         if not ready:
             return None
         return ready[next(self._turn) % len(ready)]
 
     def mark_down(self, replica: Replica, error: BaseException) -> None:
         """A request found the replica failing: skip it until a check finds it well."""
-        self._set(replica, healthy=False, problem=f"{type(error).__name__}: {error}")
+        self._set(replica, healthy=False, problem="failing", error=error)
 
-    def _set(self, replica: Replica, *, healthy: bool, problem: str | None) -> None:
+    def _set(
+        self,
+        replica: Replica,
+        *,
+        healthy: bool,
+        problem: str | None,
+        error: BaseException | None = None,
+    ) -> None:
         if replica.healthy != healthy:
             if healthy:
                 log.info("replica serving reads", replica=replica.name)
             else:
-                log.warning("replica skipped", replica=replica.name, problem=problem)
+                detail = f"{type(error).__name__}: {error}" if error is not None else None
+                log.warning("replica skipped", replica=replica.name, problem=problem, detail=detail)
         replica.healthy, replica.problem = healthy, problem
 
     def _lag(self, replayed: int, now: float) -> float:
@@ -95,14 +117,15 @@ class ReplicaSet:
     async def _check(self, replica: Replica, now: float) -> None:
         try:
             replayed = await asyncio.wait_for(
-                position(replica.engine, REPLAYED_POSITION), self.interval * 5 + 1
+                position(replica.engine, REPLAYED_POSITION), self.fresh_for
             )
         except Exception as error:  # any failure skips the replica; the next check retries
-            self._set(replica, healthy=False, problem=f"{type(error).__name__}: {error}")
+            self._set(replica, healthy=False, problem="unreachable", error=error)
             return
         if replayed is None:
-            self._set(replica, healthy=False, problem="not a standby (pg_is_in_recovery false)")
+            self._set(replica, healthy=False, problem="not a standby")
             return
+        replica.checked_at = now
         replica.replayed = max(replica.replayed, replayed)
         replica.lag = self._lag(replica.replayed, now)
         if replica.lag > self.max_lag:
@@ -112,17 +135,20 @@ class ReplicaSet:
 
     async def check(self) -> None:
         """One round: the primary's position first, then how far each replica has replayed."""
-        now = time.monotonic()
+        now = monotonic()
         try:
-            reached = await position(self.primary, PRIMARY_POSITION)
+            reached = await asyncio.wait_for(
+                position(self.primary, PRIMARY_POSITION), self.fresh_for
+            )
         except Exception as error:
             log.warning("could not read the primary's WAL position", error=str(error))
         else:
             if reached is not None and (not self._history or reached > self._history[-1][1]):
                 self._history.append((now, reached))
-        while self._history and self._history[0][0] < now - self.max_lag - 2 * self.interval:
-            if len(self._history) == 1:
-                break  # the newest position stays known however long the primary is quiet
+        # Forget positions older than the window, but keep the newest of them: a replica that
+        # has not replayed even that one is at least that far behind, however quiet since.
+        cutoff = now - self.max_lag - 2 * self.interval
+        while len(self._history) >= 2 and self._history[1][0] < cutoff:
             self._history.popleft()
         await asyncio.gather(*(self._check(replica, now) for replica in self.replicas))
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    String,
     and_,
     bindparam,
     case,
@@ -98,7 +99,9 @@ def _conditions(task_filter: TaskFilter) -> list[ColumnElement[bool]]:
         conditions.append(Task.priority == bindparam("priority"))
     if task_filter.search:
         # Served on PostgreSQL by the trigram indexes on lower(title) and lower(description).
-        pattern: BindParameter[str] = bindparam("pattern")
+        # The database lowers the pattern too: its case mapping and Python's differ (final
+        # sigma, dotted capital I), and the two sides must agree.
+        pattern = func.lower(bindparam("pattern", type_=String()))
         conditions.append(
             or_(
                 func.lower(Task.title).like(pattern, escape="\\"),

@@ -28,7 +28,7 @@ def _filter_values(user_id: uuid.UUID, task_filter: TaskFilter) -> dict[str, Any
     if task_filter.priority is not None:
         values["priority"] = task_filter.priority.value
     if task_filter.search:
-        values["pattern"] = f"%{_escape_like(task_filter.search.lower())}%"
+        values["pattern"] = f"%{_escape_like(task_filter.search)}%"
     return values
 
 

@@ -29,12 +29,12 @@ def text(body: dict[str, Any], key: str, label: str) -> str | None:
 
 
 def choice(value: object, kind: type[E], label: str) -> E:
-    allowed = ", ".join(member.value for member in kind)
     if isinstance(value, str):
         try:
             return kind(value)
         except ValueError:
             pass
+    allowed = ", ".join(member.value for member in kind)
     raise Invalid(f"Invalid {label}. Must be one of: {allowed}")
 
 
