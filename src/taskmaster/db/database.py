@@ -150,21 +150,22 @@ class Database:
             connection: AsyncConnection
             async with engine.connect() as connection:
                 return await fetch(connection, query, values)
-        try:
-            [rows] = await self._on_driver(engine, (query,), values)
-        except DatabaseUnavailable as error:
-            if not retry or not isinstance(error.__cause__, DRIVER_CONNECTION_ERRORS):
-                raise
-            [rows] = await self._checked_out(engine, (query,), values)
+        [rows] = await self._on_driver(engine, (query,), values, retry=retry)
         return rows
 
     async def _on_driver(
-        self, engine: AsyncEngine, queries: tuple[Query, ...], values: Mapping[str, Any]
+        self,
+        engine: AsyncEngine,
+        queries: tuple[Query, ...],
+        values: Mapping[str, Any],
+        *,
+        retry: bool = False,
     ) -> list[Rows]:
         """Run `queries` one after the other on one pooled connection, straight on asyncpg.
 
         The hot path: an idle connection is taken from the pool directly; only when none is
         idle (or it must reconnect) does SQLAlchemy's checkout run, which can wait and open.
+        With `retry`, queries that met a dead idle connection run again through that checkout.
         """
         pool = _pool(engine)
         record = pool.take_idle()
@@ -177,6 +178,8 @@ class Database:
             ]
         except DRIVER_CONNECTION_ERRORS as error:
             pool.distrust(record, error)
+            if retry:
+                return await self._checked_out(engine, queries, values)
             raise DatabaseUnavailable() from error
         except asyncpg.PostgresError:
             pool.give_back(record)  # the server refused the statement; the connection is fine
