@@ -15,6 +15,7 @@ from taskmaster.config import Settings
 from taskmaster.db.database import Database
 from taskmaster.db.engine import postgres_engine
 from taskmaster.db.pool import TrimmingPool
+from taskmaster.db.replicas import PRIMARY_POSITION
 
 
 @pytest.fixture
@@ -83,3 +84,25 @@ async def test_the_newest_connection_is_reused_first(database: Database) -> None
         newest = taken.driver_connection
     async with database.engine.connect() as second:
         assert (await second.get_raw_connection()).driver_connection is newest
+
+
+async def test_requests_waiting_for_a_connection_are_served_in_turn(database: Database) -> None:
+    await use_all(database, 4)
+    served: list[int] = []
+
+    async def read(n: int) -> None:
+        await database.read(PRIMARY_POSITION, {})
+        served.append(n)
+
+    held = [await database.engine.connect() for _ in range(4)]
+    waiting = []
+    for n in range(3):
+        waiting.append(asyncio.create_task(read(n)))
+        await asyncio.sleep(0.01)  # in line before the next
+    assert database.stats()["pool"]["waiting"] == 3
+    await held.pop().close()  # one connection comes back ...
+    waiting.append(asyncio.create_task(read(3)))  # ... as a newcomer arrives: it waits its turn
+    await asyncio.gather(*waiting)
+    assert served == [0, 1, 2, 3]
+    for connection in held:
+        await connection.close()

@@ -163,12 +163,12 @@ class Database:
     ) -> list[Rows]:
         """Run `queries` one after the other on one pooled connection, straight on asyncpg.
 
-        The hot path: an idle connection is taken from the pool directly; only when none is
-        idle (or it must reconnect) does SQLAlchemy's checkout run, which can wait and open.
+        The hot path: a connection is taken from the pool directly, in turn when all are busy;
+        only when one must be opened or reopened does SQLAlchemy's checkout run.
         With `retry`, queries that met a dead idle connection run again through that checkout.
         """
         pool = _pool(engine)
-        record = pool.take_idle()
+        record = await pool.take()
         if record is None:
             return await self._checked_out(engine, queries, values)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any, cast
@@ -64,17 +65,35 @@ class TrimmingPool(AsyncAdaptedQueuePool):
         finally:
             self.waiting -= 1
 
-    def take_idle(self) -> ConnectionPoolEntry | None:
+    async def take(self) -> ConnectionPoolEntry | None:
         """The newest idle connection, taken without SQLAlchemy's checkout (no greenlet, no
         events, no reset): for a statement run straight on the driver, outside any
-        transaction. None when there is none, or it must reconnect: use `connect()` then.
-        Also None while requests wait for a connection: they are served first, in order."""
-        if self.waiting:
-            return None
+        transaction. When every connection is open and busy, wait in turn (first come,
+        first served) up to the pool's timeout. None when a connection must be opened or
+        reopened: SQLAlchemy's checkout (`connect()`) does that."""
+        if not self.waiting:  # those waiting are served first
+            try:
+                return self._usable(self._pool.get(block=False))
+            except queue.Empty:
+                pass
+        if self._overflow < self._max_overflow:
+            return None  # a connection may still be opened
+        self.waiting += 1
         try:
-            record = self._pool.get(block=False)
-        except queue.Empty:
-            return None
+            record = await asyncio.wait_for(self._line().get(), self._timeout)
+        except TimeoutError:
+            self.timeouts += 1
+            raise exc.TimeoutError(f"no connection within {self._timeout} s") from None
+        finally:
+            self.waiting -= 1
+        return self._usable(record)
+
+    def _line(self) -> asyncio.Queue[ConnectionPoolEntry]:
+        """The asyncio queue under SQLAlchemy's: its getters wait first in, first out."""
+        line: asyncio.Queue[ConnectionPoolEntry] = cast(Any, self._pool)._queue
+        return line
+
+    def _usable(self, record: ConnectionPoolEntry) -> ConnectionPoolEntry | None:
         connected_at: float = cast(Any, record).starttime
         if record.dbapi_connection is None or self._invalidate_time > connected_at:
             self._pool.put(record, block=False)  # back on top: the next checkout reconnects it
@@ -82,11 +101,11 @@ class TrimmingPool(AsyncAdaptedQueuePool):
         return record
 
     def give_back(self, record: ConnectionPoolEntry) -> None:
-        """Return a connection `take_idle` handed out."""
+        """Return a connection `take` handed out."""
         self._do_return_conn(record)
 
     def discard(self, record: ConnectionPoolEntry, error: BaseException) -> None:
-        """Close a connection `take_idle` handed out that failed or was interrupted mid-
+        """Close a connection `take` handed out that failed or was interrupted mid-
         statement (its state is unknown), and return its slot, which reconnects when next
         taken. Outside SQLAlchemy's greenlet context the close is immediate (no goodbye)."""
         record.invalidate(error)
