@@ -114,6 +114,10 @@ async def test_a_restarting_primary_answers_503_then_the_service_recovers(
         assert_busy(await asyncio.wait_for(tasks(client, alice), 10))
     created = await client.post("/api/v1/tasks", json={"title": "t"}, headers=alice.auth)
     assert_busy(created)
+    signing_in = await client.post(
+        "/api/v1/auth/login", json={"email": alice.email, "password": alice.password}
+    )
+    assert_busy(signing_in)  # the account flows, on the ORM, answer alike
     primary.start()
     assert (await tasks(client, alice)).status_code == 200
     created = await client.post("/api/v1/tasks", json={"title": "t"}, headers=alice.auth)
