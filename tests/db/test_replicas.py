@@ -21,7 +21,7 @@ from taskmaster.config import Environment, Settings
 from taskmaster.db.replicas import Replica
 from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
-from tests.conftest import REDIS_URL, Account, forget, register
+from tests.conftest import REDIS_URL, Account, register
 from tests.db.conftest import PrimaryAndReplica, asyncpg_url
 
 DELAY = "1500ms"  # the replica's apply delay in the tests that slow it
@@ -29,8 +29,13 @@ DELAY = "1500ms"  # the replica's apply delay in the tests that slow it
 
 @pytest.fixture
 def replicated_settings(
-    primary_and_replica: PrimaryAndReplica, database: str, redis_prefix: str, tmp_path: Path
+    primary_and_replica: PrimaryAndReplica,
+    database: str,
+    redis_store: RedisKeyValue,
+    tmp_path: Path,
 ) -> Settings:
+    """Settings for instances on the tests' primary and replica; `redis_store` deletes the
+    keys they leave under its prefix when the test ends."""
     return Settings(
         _env_file=None,
         environment=Environment.TEST,
@@ -39,7 +44,7 @@ def replicated_settings(
         db_replica_check_seconds=0.05,
         db_replica_max_lag_seconds=5,
         redis_url=REDIS_URL,
-        redis_prefix=redis_prefix,
+        redis_prefix=redis_store.prefix,
         data_dir=tmp_path,
         rate_register_ip=Rate(10_000, 3600),
         rate_login_ip=Rate(10_000, 3600),
@@ -83,9 +88,6 @@ async def instances(replicated_settings: Settings) -> AsyncIterator[list[Instanc
         for instance in made:
             await instance.until(healthy=True)
         yield made
-        store = made[0].runtime.store
-        assert isinstance(store, RedisKeyValue)
-        await forget(store)
 
 
 async def titles(instance: Instance, account: Account) -> list[str]:
