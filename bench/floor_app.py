@@ -12,15 +12,14 @@ import os
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 import orjson
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.engine import Dialect
 
 from taskmaster.api.v1.serialize import TASK_FIELDS
 from taskmaster.clock import whole_millis
+from taskmaster.db.query import ASYNCPG
 from taskmaster.ids import uuid7
 from taskmaster.tasks.filters import TaskFilter
 from taskmaster.tasks.models import Priority, Status
@@ -35,10 +34,9 @@ PATH = "/floor/tasks"
 LIST_FILTER = TaskFilter()  # GET /api/v1/tasks with no query: newest first, up to 1,000
 POOL_MIN, POOL_MAX = 5, 20  # TaskMaster's defaults (DB_POOL_MIN, DB_POOL_MAX)
 
-_dialect = cast(Callable[[], Dialect], asyncpg_dialect)()
 _statements = Statements()
-LIST_SQL, LIST_NAMES = _statements.page(LIST_FILTER).compiled(_dialect)
-INSERT_SQL, INSERT_NAMES = _statements.insert().compiled(_dialect)
+LIST_SQL, LIST_NAMES = _statements.page(LIST_FILTER).compiled(ASYNCPG)
+INSERT_SQL, INSERT_NAMES = _statements.insert().compiled(ASYNCPG)
 assert LIST_NAMES == ("owner_id", "limit", "offset"), LIST_NAMES
 CREATED_MESSAGE = "Task created successfully"
 

@@ -23,15 +23,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
 from taskmaster.db import migrate
+from taskmaster.db.query import ASYNCPG
 from taskmaster.tasks.filters import After, SortKey, TaskFilter
 from taskmaster.tasks.models import Status
 from taskmaster.tasks.queries import Statements
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
 PAGE = 50
 DEEP_PAGE = 1_000
 OURS = "ours (migration 0003)"
@@ -71,7 +70,7 @@ SCENARIOS = (
 
 
 def sql_of(task_filter: TaskFilter) -> tuple[str, tuple[str, ...]]:
-    return Statements().page(task_filter).compiled(DIALECT)
+    return Statements().page(task_filter).compiled(ASYNCPG)
 
 
 async def median_ms(run: Callable[[], Awaitable[object]], runs: int) -> float:

@@ -17,6 +17,7 @@ import stat
 import subprocess
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -147,11 +148,12 @@ full_page_writes = off
 _HBA = "host replication postgres 127.0.0.1/32 trust\n"
 
 
-class ClosedOnExit:
+class ClosedOnExit(ABC):
     """`with` it, and `close()` runs however the block ends: the process stops, its folder goes."""
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Stop the process and remove its folder."""
 
     def __enter__(self) -> Self:
         return self

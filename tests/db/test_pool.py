@@ -16,6 +16,7 @@ from taskmaster.db.database import Database
 from taskmaster.db.engine import postgres_engine
 from taskmaster.db.pool import TrimmingPool
 from taskmaster.db.replicas import PRIMARY_POSITION
+from tests.waiting import eventually
 
 
 @pytest.fixture
@@ -50,11 +51,9 @@ def pool_of(database: Database) -> TrimmingPool:
 
 async def test_the_floor_is_opened_at_start_and_kept(database: Database) -> None:
     database.start()
-    for _ in range(100):
-        if database.stats()["pool"]["open"] == 2:
-            break
-        await asyncio.sleep(0.02)
-    await asyncio.sleep(0.5)  # a few trims later
+    await eventually(lambda: database.stats()["pool"]["open"] == 2, what="the floor opened")
+    # What the keeper does every few seconds: at the floor, nothing is closed however idle.
+    assert await greenlet_spawn(pool_of(database).trim, 2, 0.0) == 0
     assert database.stats()["pool"] == expected(in_use=0, idle=2)
 
 
@@ -96,10 +95,14 @@ async def test_requests_waiting_for_a_connection_are_served_in_turn(database: Da
 
     held = [await database.engine.connect() for _ in range(4)]
     waiting = []
+
+    def in_line() -> int:
+        count: int = database.stats()["pool"]["waiting"]
+        return count
+
     for n in range(3):
         waiting.append(asyncio.create_task(read(n)))
-        await asyncio.sleep(0.01)  # in line before the next
-    assert database.stats()["pool"]["waiting"] == 3
+        await eventually(lambda: in_line() == len(waiting), what="in line before the next")
     await held.pop().close()  # one connection comes back ...
     waiting.append(asyncio.create_task(read(3)))  # ... as a newcomer arrives: it waits its turn
     await asyncio.gather(*waiting)

@@ -3,7 +3,7 @@ stops or lags being skipped: against a real primary and hot standby built by the
 
 from __future__ import annotations
 
-import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -23,6 +23,7 @@ from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
 from tests.conftest import REDIS_URL, Account, register
 from tests.db.conftest import PrimaryAndReplica, asyncpg_url
+from tests.waiting import eventually
 
 DELAY = "1500ms"  # the replica's apply delay in the tests that slow it
 
@@ -53,7 +54,7 @@ def replicated_settings(
 
 @dataclass
 class Instance:
-    """One API instance: its runtime, a client, and how many reads its replica served."""
+    """One API instance: its runtime and a client."""
 
     runtime: Runtime
     client: httpx.AsyncClient
@@ -64,11 +65,8 @@ class Instance:
         return self.runtime.db.replicas.replicas[0]
 
     async def until(self, healthy: bool) -> None:
-        for _ in range(200):
-            if self.replica.healthy is healthy:
-                return
-            await asyncio.sleep(0.05)
-        pytest.fail(f"the replica never became {'healthy' if healthy else 'unhealthy'}")
+        state = "healthy" if healthy else "unhealthy"
+        await eventually(lambda: self.replica.healthy is healthy, what=f"the replica {state}")
 
 
 @pytest.fixture
@@ -109,12 +107,16 @@ async def served_by_replica(
     """Whether the account's list comes from the replica, once it has caught up: with its
     replay paused, titles changed on the primary behind the API's back show only there."""
     servers.replica.catch_up()
-    await instance.until(healthy=True)
-    await asyncio.sleep(0.2)  # a few checks: the instance has seen it catch up
+    caught_up = time.monotonic()
+    replica = instance.replica
+    await eventually(  # a check begun since then: the instance knows it caught up
+        lambda: replica.healthy and replica.checked_at >= caught_up, what="a check since"
+    )
     marker = f"changed-{uuid.uuid4().hex[:8]}"
     servers.replica.query("SELECT pg_wal_replay_pause()")
     try:
         servers.primary.query(
+            # psql takes no parameters; both values are made here (a hex string, a UUID).
             f"UPDATE tasks SET title = '{marker}' WHERE user_id = '{account.id}'",  # noqa: S608
             database,
         )
@@ -162,9 +164,7 @@ async def test_a_stopped_replica_is_skipped_and_taken_back(
     alice = await register(one.client, "alice@example.com")
     await add(one, alice, "Before")
     primary_and_replica.replica.stop()
-    for n in range(5):  # at once, and after the checks noticed
-        assert await titles(one, alice) == ["Before"]
-        await asyncio.sleep(0.05 * n)
+    assert await titles(one, alice) == ["Before"]  # at once, before any check noticed
     await one.until(healthy=False)
     assert await titles(one, alice) == ["Before"]
     primary_and_replica.replica.start()
@@ -181,18 +181,10 @@ async def test_a_replica_lagging_past_the_bound_is_skipped(
         replicas = runtime.db.replicas
         assert replicas is not None
         replica = replicas.replicas[0]
-        for _ in range(100):
-            if replica.healthy:
-                break
-            await asyncio.sleep(0.05)
-        assert replica.healthy
+        await eventually(lambda: replica.healthy, what="the replica healthy")
         primary_and_replica.replica.set(recovery_min_apply_delay="3s")
         primary_and_replica.primary.query("CREATE TABLE lag_probe (n int); DROP TABLE lag_probe")
-        for _ in range(100):
-            if not replica.healthy:
-                break
-            await asyncio.sleep(0.05)
-        assert not replica.healthy
+        await eventually(lambda: not replica.healthy, what="the replica skipped")
         assert "behind" in (replica.problem or "")
         assert runtime.db.stats()["replicas"][0]["healthy"] is False
     finally:

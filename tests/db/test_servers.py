@@ -4,8 +4,6 @@ replica, and PgBouncer in transaction mode under concurrent asyncpg and SQLAlche
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable
 
 import asyncpg
 import pytest
@@ -16,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.db.conftest import PrimaryAndReplica
 from tests.db.servers import PgBouncer, ServerError, scratch_dir
+from tests.waiting import eventually
 
 CLIENTS, QUERIES = 20, 50  # against a pool of 4 server connections
 
@@ -26,15 +25,6 @@ async def fetchval(url: str, sql: str, *args: object) -> object:
         return await connection.fetchval(sql, *args)
     finally:
         await connection.close()
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10) -> float:
-    """Wait until `check()` holds; the seconds it took."""
-    start = time.monotonic()
-    while not await check():
-        assert time.monotonic() - start < within, f"not true after {within}s"
-        await asyncio.sleep(0.02)
-    return time.monotonic() - start
 
 
 @pytest.fixture

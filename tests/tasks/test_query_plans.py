@@ -12,11 +12,10 @@ from typing import Any
 import asyncpg
 import orjson
 import pytest
-from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import make_url
 
 from taskmaster.db import migrate
-from taskmaster.db.query import Query
+from taskmaster.db.query import ASYNCPG, Query
 from taskmaster.tasks.filters import After, SortKey, TaskFilter
 from taskmaster.tasks.models import Status
 from taskmaster.tasks.queries import Statements
@@ -25,7 +24,6 @@ from tests.conftest import POSTGRES_ADMIN_URL, _admin
 USERS, TASKS_PER_USER, HEAVY_USER_TASKS = 4_000, 25, 5_000
 HEAVY = uuid.uuid4()
 PAGE = 50
-DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
 
 # 100,000 tasks of 4,000 users, and one user with 5,000: enough for the planner to prefer
 # indexes as it would at a million rows, in about two seconds.
@@ -97,7 +95,7 @@ def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 async def plan_of(connection: asyncpg.Connection, query: Query, values: dict[str, Any]) -> Any:
-    sql, names = query.compiled(DIALECT)
+    sql, names = query.compiled(ASYNCPG)
     explained = await connection.fetchval(
         f"EXPLAIN (FORMAT JSON) {sql}", *[values[name] for name in names]
     )
@@ -159,12 +157,12 @@ async def test_keyset_pages_deep_in_a_list_read_only_their_rows(
     """EXPLAIN ANALYZE: page 61 of the heavy user's 100 reads a page of rows, no more."""
     statements = Statements()
     for sort in SortKey:
-        sql, _ = statements.page(TaskFilter(sort=sort)).compiled(DIALECT)
+        sql, _ = statements.page(TaskFilter(sort=sort)).compiled(ASYNCPG)
         last = (await connection.fetch(sql, HEAVY, 60 * PAGE, 0))[-1]
         after = After(value=last[9], task_id=uuid.UUID(last[0]))
         values = {"owner_id": HEAVY, "limit": PAGE, "offset": 0}
         values |= {"after_value": after.value, "after_id": after.task_id}
-        sql, names = statements.page(TaskFilter(sort=sort, after=after)).compiled(DIALECT)
+        sql, names = statements.page(TaskFilter(sort=sort, after=after)).compiled(ASYNCPG)
         analyzed = await connection.fetchval(
             f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", *[values[name] for name in names]
         )

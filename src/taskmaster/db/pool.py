@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import Any, cast
@@ -72,10 +73,8 @@ class TrimmingPool(AsyncAdaptedQueuePool):
         first served) up to the pool's timeout. None when a connection must be opened or
         reopened: SQLAlchemy's checkout (`connect()`) does that."""
         if not self.waiting:  # those waiting are served first
-            try:
+            with contextlib.suppress(queue.Empty):
                 return self._usable(self._pool.get(block=False))
-            except queue.Empty:
-                pass
         if self._overflow < self._max_overflow:
             return None  # a connection may still be opened
         self.waiting += 1

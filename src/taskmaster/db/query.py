@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
+from sqlalchemy.dialects import registry
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, Executable
@@ -21,6 +22,10 @@ from sqlalchemy.util import greenlet_spawn
 from taskmaster.db.failures import DRIVER_CONNECTION_ERRORS, DatabaseUnavailable
 
 Rows = Sequence[Sequence[Any]]
+
+# The dialect the hot path compiles for, to read its SQL without an engine (the benchmark's
+# floor, query-plan tests).
+ASYNCPG: Dialect = registry.load("postgresql.asyncpg")()
 
 
 class Query:

@@ -32,10 +32,10 @@ class Quiet:
     """A report to no one."""
 
     def advance(self, rows: int) -> None:
-        pass
+        """Nothing to show."""
 
     def stage(self, description: str) -> None:
-        pass
+        """Nothing to show."""
 
 
 class RateColumn(ProgressColumn):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -30,10 +31,8 @@ def text(body: dict[str, Any], key: str, label: str) -> str | None:
 
 def choice(value: object, kind: type[E], label: str) -> E:
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             return kind(value)
-        except ValueError:
-            pass
     allowed = ", ".join(member.value for member in kind)
     raise Invalid(f"Invalid {label}. Must be one of: {allowed}")
 
