@@ -19,7 +19,7 @@ import orjson
 
 from taskmaster.api.v1.serialize import TASK_FIELDS
 from taskmaster.clock import whole_millis
-from taskmaster.db.query import ASYNCPG
+from taskmaster.db.query import asyncpg_dialect
 from taskmaster.ids import uuid7
 from taskmaster.tasks.filters import TaskFilter
 from taskmaster.tasks.models import Priority, Status
@@ -35,8 +35,8 @@ LIST_FILTER = TaskFilter()  # GET /api/v1/tasks with no query: newest first, up 
 POOL_MIN, POOL_MAX = 5, 20  # TaskMaster's defaults (DB_POOL_MIN, DB_POOL_MAX)
 
 _statements = Statements()
-LIST_SQL, LIST_NAMES = _statements.page(LIST_FILTER).compiled(ASYNCPG)
-INSERT_SQL, INSERT_NAMES = _statements.insert().compiled(ASYNCPG)
+LIST_SQL, LIST_NAMES = _statements.page(LIST_FILTER).compiled(asyncpg_dialect())
+INSERT_SQL, INSERT_NAMES = _statements.insert().compiled(asyncpg_dialect())
 assert LIST_NAMES == ("owner_id", "limit", "offset"), LIST_NAMES
 CREATED_MESSAGE = "Task created successfully"
 

@@ -25,7 +25,7 @@ from typing import Any
 import asyncpg
 
 from taskmaster.db import migrate
-from taskmaster.db.query import ASYNCPG
+from taskmaster.db.query import asyncpg_dialect
 from taskmaster.tasks.filters import After, SortKey, TaskFilter
 from taskmaster.tasks.models import Status
 from taskmaster.tasks.queries import Statements
@@ -70,7 +70,7 @@ SCENARIOS = (
 
 
 def sql_of(task_filter: TaskFilter) -> tuple[str, tuple[str, ...]]:
-    return Statements().page(task_filter).compiled(ASYNCPG)
+    return Statements().page(task_filter).compiled(asyncpg_dialect())
 
 
 async def median_ms(run: Callable[[], Awaitable[object]], runs: int) -> float:

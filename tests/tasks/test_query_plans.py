@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from taskmaster.db import migrate
-from taskmaster.db.query import ASYNCPG, Query
+from taskmaster.db.query import Query, asyncpg_dialect
 from taskmaster.tasks.filters import After, SortKey, TaskFilter
 from taskmaster.tasks.models import Status
 from taskmaster.tasks.queries import Statements
@@ -95,7 +95,7 @@ def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 async def plan_of(connection: asyncpg.Connection, query: Query, values: dict[str, Any]) -> Any:
-    sql, names = query.compiled(ASYNCPG)
+    sql, names = query.compiled(asyncpg_dialect())
     explained = await connection.fetchval(
         f"EXPLAIN (FORMAT JSON) {sql}", *[values[name] for name in names]
     )
@@ -157,12 +157,12 @@ async def test_keyset_pages_deep_in_a_list_read_only_their_rows(
     """EXPLAIN ANALYZE: page 61 of the heavy user's 100 reads a page of rows, no more."""
     statements = Statements()
     for sort in SortKey:
-        sql, _ = statements.page(TaskFilter(sort=sort)).compiled(ASYNCPG)
+        sql, _ = statements.page(TaskFilter(sort=sort)).compiled(asyncpg_dialect())
         last = (await connection.fetch(sql, HEAVY, 60 * PAGE, 0))[-1]
         after = After(value=last[9], task_id=uuid.UUID(last[0]))
         values = {"owner_id": HEAVY, "limit": PAGE, "offset": 0}
         values |= {"after_value": after.value, "after_id": after.task_id}
-        sql, names = statements.page(TaskFilter(sort=sort, after=after)).compiled(ASYNCPG)
+        sql, names = statements.page(TaskFilter(sort=sort, after=after)).compiled(asyncpg_dialect())
         analyzed = await connection.fetchval(
             f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", *[values[name] for name in names]
         )

@@ -9,6 +9,7 @@ statement through SQLAlchemy as usual.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
@@ -23,9 +24,13 @@ from taskmaster.db.failures import DRIVER_CONNECTION_ERRORS, DatabaseUnavailable
 
 Rows = Sequence[Sequence[Any]]
 
-# The dialect the hot path compiles for, to read its SQL without an engine (the benchmark's
-# floor, query-plan tests).
-ASYNCPG: Dialect = registry.load("postgresql.asyncpg")()
+
+@functools.cache
+def asyncpg_dialect() -> Dialect:
+    """The dialect the hot path compiles for, to read its SQL without an engine (the
+    benchmark's floor, the query-plan tests)."""
+    dialect: Dialect = registry.load("postgresql.asyncpg")()
+    return dialect
 
 
 class Query:
