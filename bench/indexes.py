@@ -26,9 +26,9 @@ import asyncpg
 
 from taskmaster.db import migrate
 from taskmaster.db.query import asyncpg_dialect
-from taskmaster.tasks.filters import After, SortKey, TaskFilter
+from taskmaster.tasks.filters import After, Ordering, SortKey, TaskFilter
 from taskmaster.tasks.models import Status
-from taskmaster.tasks.queries import Statements
+from taskmaster.tasks.queries import SORT_VALUES, Statements
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PAGE = 50
@@ -60,9 +60,12 @@ SCENARIOS = (
         TaskFilter(status=Status.PENDING, limit=PAGE),
         {"status": Status.PENDING.value},
     ),
-    Scenario("by title", TaskFilter(sort=SortKey.TITLE, descending=False, limit=PAGE)),
-    Scenario("by due date", TaskFilter(sort=SortKey.DUE_DATE, descending=False, limit=PAGE)),
-    Scenario("by priority", TaskFilter(sort=SortKey.PRIORITY, limit=PAGE)),
+    Scenario("by title", TaskFilter(order=(Ordering(SortKey.TITLE),), limit=PAGE)),
+    Scenario("by due date", TaskFilter(order=(Ordering(SortKey.DUE_DATE),), limit=PAGE)),
+    Scenario(
+        "by priority",
+        TaskFilter(order=(Ordering(SortKey.PRIORITY, descending=True),), limit=PAGE),
+    ),
     Scenario(
         "search 'invoice'", TaskFilter(search="invoice", limit=PAGE), {"pattern": "%invoice%"}
     ),
@@ -152,9 +155,9 @@ async def keyset_against_offset(
         return rows
 
     before = (await by_offset(DEEP_PAGE - 1))[-1]  # the last row of the page before
-    after = After(value=before[9], task_id=uuid.UUID(before[0]))
+    after = After(values=(before[SORT_VALUES],), task_id=uuid.UUID(before[0]))
     keyset_sql, keyset_names = sql_of(TaskFilter(limit=PAGE, after=after))
-    keyset_values = {**base, "offset": 0, "after_value": after.value, "after_id": after.task_id}
+    keyset_values = {**base, "offset": 0, "after_0": after.values[0], "after_id": after.task_id}
     keyset_rows = await connection.fetch(keyset_sql, *[keyset_values[n] for n in keyset_names])
     assert [r[0] for r in keyset_rows] == [r[0] for r in await by_offset(DEEP_PAGE)]
     return [

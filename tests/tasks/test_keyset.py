@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from taskmaster.runtime import Runtime
-from taskmaster.tasks.filters import SortKey, TaskFilter
+from taskmaster.tasks.filters import Ordering, SortKey, TaskFilter
 from taskmaster.tasks.models import Priority, Status
 from taskmaster.tasks.service import TaskDraft
 from tests.conftest import Account, FakeClock
@@ -58,9 +58,9 @@ async def test_pages_after_a_position_add_up_to_the_list(
     runtime: Runtime, owner: uuid.UUID, sort: SortKey, descending: bool
 ) -> None:
     for task_filter in (
-        TaskFilter(sort=sort, descending=descending),
-        TaskFilter(sort=sort, descending=descending, status=Status.PENDING),
-        TaskFilter(sort=sort, descending=descending, search="REPORT"),
+        TaskFilter(order=(Ordering(sort, descending),)),
+        TaskFilter(order=(Ordering(sort, descending),), status=Status.PENDING),
+        TaskFilter(order=(Ordering(sort, descending),), search="REPORT"),
     ):
         whole = await runtime.tasks.list(owner, task_filter)
         assert whole.total == len(whole.rows) > 0
@@ -70,12 +70,12 @@ async def test_pages_after_a_position_add_up_to_the_list(
 async def test_an_undated_task_sorts_after_every_dated_one(
     runtime: Runtime, owner: uuid.UUID
 ) -> None:
-    soonest_first = await runtime.tasks.list(
-        owner, TaskFilter(sort=SortKey.DUE_DATE, descending=False)
-    )
+    soonest_first = await runtime.tasks.list(owner, TaskFilter(order=(Ordering(SortKey.DUE_DATE),)))
     dues = [row[DUE] for row in soonest_first.rows]
     dated = sorted(due for due in dues if due is not None)
     assert len(dated) < len(dues)
     assert dues == [*dated, *[None] * (len(dues) - len(dated))]
-    latest_first = await runtime.tasks.list(owner, TaskFilter(sort=SortKey.DUE_DATE))
+    latest_first = await runtime.tasks.list(
+        owner, TaskFilter(order=(Ordering(SortKey.DUE_DATE, descending=True),))
+    )
     assert [row[DUE] for row in latest_first.rows] == list(reversed(dues))

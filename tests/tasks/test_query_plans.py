@@ -16,9 +16,9 @@ from sqlalchemy.engine import make_url
 
 from taskmaster.db import migrate
 from taskmaster.db.query import Query, asyncpg_dialect
-from taskmaster.tasks.filters import After, SortKey, TaskFilter
+from taskmaster.tasks.filters import After, Ordering, SortKey, TaskFilter
 from taskmaster.tasks.models import Status
-from taskmaster.tasks.queries import Statements
+from taskmaster.tasks.queries import SORT_VALUES, Statements
 from tests.conftest import POSTGRES_ADMIN_URL, _admin
 
 USERS, TASKS_PER_USER, HEAVY_USER_TASKS = 4_000, 25, 5_000
@@ -112,10 +112,9 @@ def task_filters() -> Iterator[TaskFilter]:
                 SortKey.TITLE: "pay invoice 4000",
                 SortKey.PRIORITY: 1,
             }.get(sort, datetime(2026, 6, 1, tzinfo=UTC))
-            after = After(value=value, task_id=uuid.uuid4())
-        yield TaskFilter(
-            sort=sort, descending=descending, status=status, search=search, after=after, limit=50
-        )
+            after = After(values=(value,), task_id=uuid.uuid4())
+        order = (Ordering(sort, descending),)
+        yield TaskFilter(order=order, status=status, search=search, after=after, limit=50)
 
 
 @pytest.mark.parametrize("owner", ["typical", "heavy"])
@@ -129,7 +128,7 @@ async def test_no_list_reads_the_whole_table(connection: asyncpg.Connection, own
         values: dict[str, Any] = {"owner_id": user_id, "limit": PAGE, "offset": 0}
         values |= {"status": Status.PENDING.value, "pattern": "%invoice%"}
         if task_filter.after is not None:
-            values |= {"after_value": task_filter.after.value, "after_id": uuid.uuid4()}
+            values |= {"after_0": task_filter.after.values[0], "after_id": uuid.uuid4()}
         plan = await plan_of(connection, statements.page(task_filter), values)
         kinds = [node["Node Type"] for node in nodes(plan) if node.get("Relation Name") == "tasks"]
         scans[repr(task_filter)] = kinds
@@ -157,12 +156,14 @@ async def test_keyset_pages_deep_in_a_list_read_only_their_rows(
     """EXPLAIN ANALYZE: page 61 of the heavy user's 100 reads a page of rows, no more."""
     statements = Statements()
     for sort in SortKey:
-        sql, _ = statements.page(TaskFilter(sort=sort)).compiled(asyncpg_dialect())
+        order = (Ordering(sort, descending=True),)
+        sql, _ = statements.page(TaskFilter(order=order)).compiled(asyncpg_dialect())
         last = (await connection.fetch(sql, HEAVY, 60 * PAGE, 0))[-1]
-        after = After(value=last[9], task_id=uuid.UUID(last[0]))
+        after = After(values=(last[SORT_VALUES],), task_id=uuid.UUID(last[0]))
         values = {"owner_id": HEAVY, "limit": PAGE, "offset": 0}
-        values |= {"after_value": after.value, "after_id": after.task_id}
-        sql, names = statements.page(TaskFilter(sort=sort, after=after)).compiled(asyncpg_dialect())
+        values |= {"after_0": after.values[0], "after_id": after.task_id}
+        deep = TaskFilter(order=order, after=after)
+        sql, names = statements.page(deep).compiled(asyncpg_dialect())
         analyzed = await connection.fetchval(
             f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", *[values[name] for name in names]
         )

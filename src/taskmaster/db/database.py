@@ -106,18 +106,30 @@ class Database:
     ) -> Rows:
         """Run a query that writes nothing: on a replica that has `reader`'s last write, on
         the primary when none has or a replica fails (it is skipped until it recovers)."""
+        [rows] = await self.read_all((query,), values, reader=reader)
+        return rows
+
+    async def read_all(
+        self,
+        queries: tuple[Query, ...],
+        values: Mapping[str, Any],
+        *,
+        reader: uuid.UUID | None = None,
+    ) -> list[Rows]:
+        """Run `queries` one after the other on one server, as `read` runs one: what a later
+        query sees is at least as new as what an earlier one saw."""
         if self.replicas is not None and self._marks is not None:
             replica = self.replicas.choose(await self._marks.needed(reader))
             if replica is not None:
                 try:
-                    return await self._run(replica.engine, query, values)
+                    return await self._run(replica.engine, queries, values)
                 except SKIP_REPLICA:
                     pass  # busy, or a query cancelled by recovery: the primary answers
                 except Exception as error:
                     if not is_unavailable(error):
                         raise
                     self.replicas.mark_down(replica, error)
-        return await self._run(self.engine, query, values, retry=True)
+        return await self._run(self.engine, queries, values, retry=True)
 
     async def write(
         self, query: Query, values: Mapping[str, Any], *, writer: uuid.UUID | None = None
@@ -142,16 +154,20 @@ class Database:
         return rows
 
     async def _run(
-        self, engine: AsyncEngine, query: Query, values: Mapping[str, Any], *, retry: bool = False
-    ) -> Rows:
-        """One statement that writes nothing; with `retry`, once more on a fresh connection
+        self,
+        engine: AsyncEngine,
+        queries: tuple[Query, ...],
+        values: Mapping[str, Any],
+        *,
+        retry: bool = False,
+    ) -> list[Rows]:
+        """Statements that write nothing; with `retry`, once more on a fresh connection
         when the first one turns out dead (as after a quiet night behind a firewall)."""
         if self._embedded:
             connection: AsyncConnection
             async with engine.connect() as connection:
-                return await fetch(connection, query, values)
-        [rows] = await self._on_driver(engine, (query,), values, retry=retry)
-        return rows
+                return [await fetch(connection, query, values) for query in queries]
+        return await self._on_driver(engine, queries, values, retry=retry)
 
     async def _on_driver(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from taskmaster.auth import models as auth_models
+from taskmaster.idempotency import models as idempotency_models
 from taskmaster.tasks import models as task_models
 
-MODEL_MODULES = (auth_models, task_models)
+MODEL_MODULES = (auth_models, task_models, idempotency_models)

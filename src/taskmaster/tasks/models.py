@@ -1,4 +1,4 @@
-"""The task table and its vocabularies."""
+"""The task table, its vocabularies, and the record of changes a delta query reads."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from taskmaster.db.base import Base, UTCDateTime
@@ -50,6 +50,7 @@ class Task(Base):
         Index("ix_tasks_user_created", "user_id", "created_at", "id"),
         Index("ix_tasks_user_status_created", "user_id", "status", "created_at", "id"),
         Index("ix_tasks_user_updated", "user_id", "updated_at", "id"),
+        Index("ix_tasks_user_revision", "user_id", "revision", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
@@ -61,3 +62,36 @@ class Task(Base):
     due_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The owner's change clock when the task was last written (migration 0004's triggers):
+    # its ETag, and its place in the delta query.
+    revision: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class ChangeClock(Base):
+    """Counts the changes to one owner's tasks. Every write takes the next revision while
+    holding this row, so revisions become visible in the order they were taken."""
+
+    __tablename__ = "change_clocks"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    revision: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    # Tombstones up to this revision are forgotten: an older delta cursor must start over.
+    forgotten_through: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class TaskTombstone(Base):
+    """A deleted task, kept for a while so that syncing clients learn of the deletion."""
+
+    __tablename__ = "task_tombstones"
+    __table_args__ = (
+        Index("ix_task_tombstones_owner_revision", "owner_id", "revision", "task_id"),
+    )
+
+    task_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("change_clocks.owner_id", ondelete="CASCADE")
+    )
+    revision: Mapped[int] = mapped_column(BigInteger)
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

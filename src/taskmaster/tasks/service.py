@@ -1,27 +1,30 @@
-"""Task use cases: list, summarize, create, read, change and delete a user's own tasks."""
+"""Task use cases: list, summarize, create, read, change and delete a user's own tasks, and
+follow the changes to them."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from enum import Enum
 from typing import Final
 
 from taskmaster.clock import Clock, whole_millis
 from taskmaster.db.database import Database
-from taskmaster.errors import Invalid, NotFound
+from taskmaster.errors import CursorExpired, Invalid, NotFound, PreconditionFailed
 from taskmaster.ids import uuid7
 from taskmaster.rules import within
-from taskmaster.tasks.filters import After, TaskFilter
-from taskmaster.tasks.models import Priority, Status
+from taskmaster.tasks.filters import After, ChangePosition, TaskFilter
+from taskmaster.tasks.models import Priority, Status, Task
+from taskmaster.tasks.queries import CHANGE_KEY, RENDERED, SORT_VALUES
 from taskmaster.tasks.repository import TaskRepository, TaskRow
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 TASK_NOT_FOUND = "Task not found"
-SORT_VALUE = 9  # where a list row carries its sort value, after the rendered columns
+STALE = "The task has changed since the version this request names"
+REVISION = RENDERED.index(Task.revision)
 
 
 class _Unset(Enum):
@@ -59,6 +62,16 @@ class TaskPage:
     rows: Sequence[TaskRow]
     total: int | None
     after: After | None
+
+
+@dataclass(frozen=True)
+class ChangePage:
+    """Changes in revision order (rows as queries.CHANGE_* describes them), where the next
+    page starts, and whether more changes were there already."""
+
+    rows: Sequence[TaskRow]
+    position: ChangePosition
+    more: bool
 
 
 @dataclass(frozen=True)
@@ -101,11 +114,19 @@ def _column_values(changes: TaskChanges) -> dict[str, object]:
 
 
 def _next_after(rows: Sequence[TaskRow], task_filter: TaskFilter) -> After | None:
-    """Where the page after a full one starts: its last row's sort value and id."""
+    """Where the page after a full one starts: its last row's sort values and id."""
     if len(rows) < task_filter.limit or not rows:
         return None
     last = rows[-1]
-    return After(value=last[SORT_VALUE], task_id=uuid.UUID(last[0]))
+    values = tuple(last[SORT_VALUES : SORT_VALUES + len(task_filter.order)])
+    return After(values=values, task_id=uuid.UUID(last[0]))
+
+
+def _single(expected: frozenset[int] | None, current: TaskRow) -> int:
+    """The one revision a conditional write may change: `current`'s, if it is expected."""
+    if expected is not None and current[REVISION] not in expected:
+        raise PreconditionFailed(STALE)
+    return int(current[REVISION])
 
 
 class TaskService:
@@ -151,17 +172,70 @@ class TaskService:
             raise NotFound(TASK_NOT_FOUND)
         return row
 
-    async def update(self, user_id: uuid.UUID, task_id: uuid.UUID, changes: TaskChanges) -> TaskRow:
+    async def update(
+        self,
+        user_id: uuid.UUID,
+        task_id: uuid.UUID,
+        changes: TaskChanges,
+        *,
+        expected: frozenset[int] | None = None,
+    ) -> TaskRow:
         """Apply `changes` in one statement: of two concurrent updates, the row holds one of
-        them whole, never a mix of both."""
+        them whole, never a mix of both. With `expected` revisions (If-Match), only a task
+        at one of them changes; at another, PreconditionFailed."""
         values = _column_values(changes)
         if not values:
-            return await self.get(user_id, task_id)
-        row = await self._tasks.update(user_id, task_id, values, self._now())
+            current = await self.get(user_id, task_id)
+            _single(expected, current)
+            return current
+        revision = await self._expected(user_id, task_id, expected)
+        row = await self._tasks.update(user_id, task_id, values, self._now(), revision)
         if row is None:
-            raise NotFound(TASK_NOT_FOUND)
+            raise await self._why_unchanged(user_id, task_id, revision)
         return row
 
-    async def delete(self, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
-        if not await self._tasks.delete(user_id, task_id):
-            raise NotFound(TASK_NOT_FOUND)
+    async def delete(
+        self, user_id: uuid.UUID, task_id: uuid.UUID, *, expected: frozenset[int] | None = None
+    ) -> None:
+        revision = await self._expected(user_id, task_id, expected)
+        if not await self._tasks.delete(user_id, task_id, revision):
+            raise await self._why_unchanged(user_id, task_id, revision)
+
+    async def _expected(
+        self, user_id: uuid.UUID, task_id: uuid.UUID, expected: frozenset[int] | None
+    ) -> int | None:
+        """The revision a conditional write names in its statement: the one expected, or,
+        of several, the task's own when it is among them (read first)."""
+        if expected is None or len(expected) == 1:
+            return None if expected is None else next(iter(expected))
+        return _single(expected, await self.get(user_id, task_id))
+
+    async def _why_unchanged(
+        self, user_id: uuid.UUID, task_id: uuid.UUID, revision: int | None
+    ) -> Exception:
+        """A write that touched no row: no such task, or (conditional) not at `revision`."""
+        if revision is None or await self._tasks.get(user_id, task_id) is None:
+            return NotFound(TASK_NOT_FOUND)
+        return PreconditionFailed(STALE)
+
+    async def changes(self, user_id: uuid.UUID, after: ChangePosition, limit: int) -> ChangePage:
+        """The changes to the user's tasks after `after`: from THE_BEGINNING, every task.
+
+        A reader whose copy may hold a task whose deletion is no longer kept is refused
+        (CursorExpired): it must start over."""
+        clock, rows, forgotten = await self._tasks.changes(user_id, after, limit)
+        complete_at = clock if after.complete_at is None else after.complete_at
+        if after.complete_at is not None and complete_at < forgotten:
+            raise CursorExpired(
+                "Changes this far back are no longer kept; sync again from the beginning"
+            )
+        position = after
+        if rows:
+            last = rows[-1]
+            position = ChangePosition(int(last[REVISION]), uuid.UUID(str(last[CHANGE_KEY])))
+        position = replace(position, complete_at=max(complete_at, position.revision))
+        return ChangePage(rows, position, more=len(rows) == limit)
+
+    async def forget_tombstones(self, older_than: datetime) -> int:
+        """Forget deletions made before `older_than`; how many were forgotten."""
+        return await self._tasks.forget_tombstones(older_than)

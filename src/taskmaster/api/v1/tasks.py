@@ -21,7 +21,7 @@ from taskmaster.api.v1.envelope import ok
 from taskmaster.api.v1.fields import checked_text, choice, moment, text
 from taskmaster.errors import Invalid
 from taskmaster.ids import parse_uuid
-from taskmaster.tasks.filters import SortKey, TaskFilter
+from taskmaster.tasks.filters import Ordering, SortKey, TaskFilter
 from taskmaster.tasks.models import Priority, Status
 from taskmaster.tasks.service import UNSET, TaskChanges, TaskDraft, TaskService
 
@@ -55,8 +55,7 @@ def _task_filter(params: QueryParams) -> TaskFilter:
         status=None if status is None else choice(status, Status, "status"),
         priority=None if priority is None else choice(priority, Priority, "priority"),
         search=search or None,
-        sort=key,
-        descending=sort.startswith("-"),
+        order=(Ordering(key, descending=sort.startswith("-")),),
         limit=_bounded_int(params, "limit", LIMIT_MAX, 1, LIMIT_MAX),
         offset=_bounded_int(params, "offset", 0, 0, 10_000_000),
     )
