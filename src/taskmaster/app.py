@@ -22,13 +22,12 @@ from taskmaster.api.responses import JSONBytes
 from taskmaster.api.v1 import auth as v1_auth
 from taskmaster.api.v1 import sessions as v1_sessions
 from taskmaster.api.v1 import tasks as v1_tasks
+from taskmaster.api.v1_usage import V1Usage
+from taskmaster.api.v2 import tasks as v2_tasks
+from taskmaster.api.versions import V1, ApiVersions
 from taskmaster.config import Settings
 from taskmaster.logs import configure_logging
 from taskmaster.runtime import Runtime
-
-# v1 is the MVP contract; the unversioned /api prefix keeps the MVP's clients working.
-V1_PREFIXES = ("/api/v1", "/api")
-
 
 Wrap = Callable[[ASGIApp], ASGIApp]
 
@@ -58,8 +57,9 @@ class TaskMasterAPI(FastAPI):
         return app
 
 
-def _edge(settings: Settings) -> list[Wrap]:
+def _edge(runtime: Runtime, usage: V1Usage) -> list[Wrap]:
     """The middleware every response passes, outermost first."""
+    settings = runtime.settings
     edge: list[Wrap] = []
     if settings.cors_origin:
         # Exactly the configured origins, with credentials (the refresh cookie) for them only.
@@ -69,12 +69,32 @@ def _edge(settings: Settings) -> list[Wrap]:
                 allow_origins=list(settings.cors_origin),
                 allow_credentials=True,
                 allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                allow_headers=["Authorization", "Content-Type", CSRF_HEADER, "API-Version"],
-                expose_headers=["X-Total-Count", "Retry-After"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    CSRF_HEADER,
+                    "API-Version",
+                    "If-Match",
+                    "If-None-Match",
+                    "Idempotency-Key",
+                ],
+                expose_headers=[
+                    "X-Total-Count",
+                    "Retry-After",
+                    "Deprecation",
+                    "Sunset",
+                    "Link",
+                    "ETag",
+                    "Location",
+                    "Idempotent-Replayed",
+                ],
                 max_age=600,
             )
         )
     edge.append(SecurityHeaders)
+    # Inside SecurityHeaders, so that its own answers (400, 410) carry them too. It serves the
+    # unversioned /api/... (the MVP's clients) through /api/v1 or /api/v2.
+    edge.append(functools.partial(ApiVersions, settings=settings, clock=runtime.clock, usage=usage))
     edge.append(functools.partial(BodyLimit, limit=settings.max_body_bytes))
     return edge
 
@@ -89,24 +109,26 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
         await runtime.hasher.warm_up()
+        usage.start()
         _freeze_what_start_up_built()
         yield
+        await usage.close()
         await runtime.close()
 
-    lane = Lane(route for prefix in V1_PREFIXES for route in v1_tasks.routes(prefix))
+    usage = V1Usage(runtime.store, runtime.clock)
     app = TaskMasterAPI(
-        edge=_edge(runtime.settings),
-        lane=lane,
+        edge=_edge(runtime, usage),
+        lane=Lane([*v1_tasks.routes(V1), *v2_tasks.routes()]),
         title="TaskMaster",
         version=__version__,
         default_response_class=JSONBytes,
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.v1_usage = usage
     errors.install(app)
     app.include_router(meta.router)
-    for prefix in V1_PREFIXES:
-        for router in (v1_auth.router, v1_sessions.router):
-            app.include_router(router, prefix=prefix, include_in_schema=prefix == "/api/v1")
+    for router in (v1_auth.router, v1_sessions.router):
+        app.include_router(router, prefix=V1)
     web.mount(app)
     return app

@@ -1,4 +1,4 @@
-"""The taskmaster command: serve, migrate, seed."""
+"""The taskmaster command: serve, migrate, seed, v1-usage."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ import uvicorn
 from rich.console import Console
 from rich.markup import escape
 
+from taskmaster import cache
+from taskmaster.api.v1_usage import KEEP_DAYS, ClientUse, read_usage
 from taskmaster.auth.passwords import PasswordHasher
 from taskmaster.auth.service import check_new_password
+from taskmaster.cache.base import StoreUnavailable
 from taskmaster.clock import system_now
 from taskmaster.config import Settings
 from taskmaster.db import migrate as migrations
@@ -161,3 +164,45 @@ def _seed_bulk(plan: BulkPlan) -> None:
         f"Sign in as {result.first_email} … {result.last_email} "
         f"with the password {escape(repr(plan.password))}"
     )
+
+
+@app.command("v1-usage")
+def v1_usage(
+    days: Annotated[
+        int, typer.Option(min=1, max=KEEP_DAYS, help="How many days back, today included")
+    ] = 7,
+) -> None:
+    """Who still calls API v1: requests per client (User-Agent), busiest first, as counted
+    by every server sharing REDIS_URL."""
+    settings = Settings()
+    if not settings.redis_url:
+        console.print(
+            "v1 use is counted in Redis: set REDIS_URL to the servers' own. Without it each "
+            "server counts in its own memory, out of this command's reach."
+        )
+        raise typer.Exit(1)
+    try:
+        uses = asyncio.run(_read_v1_usage(settings, days))
+    except StoreUnavailable as error:
+        console.print(f"Redis is unreachable: {escape(str(error))}")
+        raise typer.Exit(1) from None
+    if not uses:
+        console.print(f"No v1 requests in the last {days} days")
+        return
+    # Plain lines, the client last and unstyled: User-Agents are long and client-written.
+    console.print(f"{'requests':>10}  {'last seen':<10}  client", highlight=False)
+    for use in uses:
+        console.print(
+            f"{use.requests:>10}  {use.last_day.isoformat():<10}  {use.client}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+async def _read_v1_usage(settings: Settings, days: int) -> list[ClientUse]:
+    store = cache.connect(settings.redis_url, settings.redis_prefix, system_now)
+    try:
+        return await read_usage(store, system_now().date(), days)
+    finally:
+        await store.close()

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -52,9 +60,24 @@ def _postgres_urls(value: object) -> object:
     return tuple(urls)
 
 
+def _blank_is_none(value: object) -> object:
+    """An empty variable switches the setting off rather than failing to parse."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _in_utc(moment: datetime | None) -> datetime | None:
+    """A moment without a zone is read as UTC: the headers it feeds are in UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 Origins = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated)]
 DatabaseUrls = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_postgres_urls)]
 RateSetting = Annotated[Rate, NoDecode, BeforeValidator(_rate)]
+OptionalMoment = Annotated[
+    datetime | None, BeforeValidator(_blank_is_none), AfterValidator(_in_utc)
+]
 
 
 class Environment(StrEnum):
@@ -119,6 +142,16 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
+    # v2 writes: whether they must name the version they change (If-Match), and how long
+    # deletions are kept for syncing clients (the delta query).
+    require_if_match: bool = False
+    tombstone_retention_days: float = Field(default=30, gt=0)
+
+    # v1's announced end: deprecated the day v2 shipped, sunset a year later.
+    api_v1_deprecated_at: OptionalMoment = datetime(2026, 12, 1, tzinfo=UTC)
+    api_v1_sunset_at: OptionalMoment = datetime(2027, 12, 1, tzinfo=UTC)
+    api_v1_gone_after_sunset: bool = False
+
     @field_validator("database_url")
     @classmethod
     def _database_driver(cls, url: str) -> str:
@@ -147,6 +180,15 @@ class Settings(BaseSettings):
             raise ValueError("DB_POOL_MIN must not exceed DB_POOL_MAX")
         if self.cookie_samesite == "none" and not self.secure_cookies:
             raise InsecureSettingsError("COOKIE_SAMESITE=none needs Secure cookies")
+        return self
+
+    @model_validator(mode="after")
+    def _v1_end_in_order(self) -> Settings:
+        deprecated, sunset = self.api_v1_deprecated_at, self.api_v1_sunset_at
+        if deprecated is not None and sunset is not None and sunset < deprecated:
+            raise ValueError("API_V1_SUNSET_AT must not be before API_V1_DEPRECATED_AT")
+        if self.api_v1_gone_after_sunset and sunset is None:
+            raise ValueError("API_V1_GONE_AFTER_SUNSET needs API_V1_SUNSET_AT")
         return self
 
     @property

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Self
 
 Location = Literal["body", "query", "header", "path"]
 
@@ -35,14 +35,14 @@ class TaskMasterError(Exception):
         self.message = message
         self.problems = tuple(problems)
 
+    @classmethod
+    def at(cls, location: Location, name: str, message: str) -> Self:
+        """This error, caused by one input, named for clients that point at it."""
+        return cls(message, problems=[FieldProblem(location, name, message)])
+
 
 class Invalid(TaskMasterError):
     status = 400
-
-    @classmethod
-    def at(cls, location: Location, name: str, message: str) -> Invalid:
-        """Invalid because of one input, named for clients that point at it."""
-        return cls(message, problems=[FieldProblem(location, name, message)])
 
 
 class InvalidCursor(Invalid):

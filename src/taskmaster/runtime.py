@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskmaster import cache
+from taskmaster.api.v2.cursors import CursorSeal
 from taskmaster.auth.keys import KeySet, load_keys
 from taskmaster.auth.passwords import PasswordHasher
 from taskmaster.auth.refresh_tokens import RefreshTokenMinter
@@ -26,8 +27,10 @@ from taskmaster.cache.mirror import SetMirror
 from taskmaster.clock import Clock, system_now
 from taskmaster.config import Settings
 from taskmaster.db.database import Database
+from taskmaster.idempotency.keys import IdempotencyKeys
 from taskmaster.ratelimit import RateLimiter
 from taskmaster.tasks.service import TaskService
+from taskmaster.upkeep import Upkeep
 
 
 def _derived_secret(keys: KeySet, purpose: bytes) -> bytes:
@@ -121,13 +124,30 @@ class Runtime:
     def tasks(self) -> TaskService:
         return TaskService(self.db, clock=self.clock)
 
+    @cached_property
+    def idempotency(self) -> IdempotencyKeys:
+        return IdempotencyKeys(self.db, clock=self.clock)
+
+    @cached_property
+    def upkeep(self) -> Upkeep:
+        kept = timedelta(days=self.settings.tombstone_retention_days)
+        return Upkeep(self.tasks, self.idempotency, clock=self.clock, tombstones_kept=kept)
+
+    @cached_property
+    def cursors(self) -> CursorSeal:
+        """Seals API cursors, so that every instance opens the ones any other issued."""
+        return CursorSeal(_derived_secret(self.keys, b"taskmaster/cursor"))
+
     async def start(self) -> None:
-        """Start the background work: pool upkeep, replica checks, the revocation mirror."""
+        """Start the background work: pool upkeep, replica checks, the revocation mirror,
+        forgetting old tombstones and keys."""
         self.db.start()
         if self.mirror is not None:
             await self.mirror.start()
+        self.upkeep.start()
 
     async def close(self) -> None:
+        await self.upkeep.close()
         if self.mirror is not None:
             await self.mirror.close()
         await self.db.dispose()

@@ -44,7 +44,7 @@ async def test_head_is_answered_wherever_get_is(client: httpx.AsyncClient, alice
         ("PATCH", TASKS),
         ("POST", f"{TASKS}/summary"),
         ("GET", f"{TASKS}/"),
-        ("GET", "/api/v2/tasks"),
+        ("GET", "/api/v10/tasks"),
     ],
 )
 async def test_what_the_lane_does_not_serve_answers_as_before(

@@ -39,6 +39,17 @@ async def test_raise_to_keeps_the_largest_value(store: KeyValue) -> None:
     assert await store.get_many_ints(["lsn"]) == [30]
 
 
+async def test_keys_lists_a_prefix_literally(store: KeyValue) -> None:
+    for key in ("u:1", "u:2", "ux:3", "v:u:4", "u*:5", "u?:6", "[u]:7", "u\\:8", "u:é"):
+        await store.set(key, b"", ttl=60)
+    assert await store.keys("u:") == ["u:1", "u:2", "u:é"]
+    assert await store.keys("u*:") == ["u*:5"]
+    assert await store.keys("u?") == ["u?:6"]
+    assert await store.keys("[u]") == ["[u]:7"]
+    assert await store.keys("u\\") == ["u\\:8"]
+    assert await store.keys("nothing") == []
+
+
 async def test_memory_entries_expire_by_the_clock() -> None:
     clock = FakeClock()
     store = MemoryKeyValue(clock)
@@ -46,7 +57,9 @@ async def test_memory_entries_expire_by_the_clock() -> None:
     await store.incr("n", ttl=10)
     clock.advance(seconds=9)
     assert await store.incr("n", ttl=10) == 2  # the counter keeps its first expiry
+    assert await store.keys("") == ["a", "n"]
     clock.advance(seconds=1)
+    assert await store.keys("") == []
     assert await store.get("a") is None
     assert await store.get_many_ints(["n"]) == [0]
 
@@ -61,6 +74,7 @@ async def test_redis_outage_is_reported_as_unavailable() -> None:
             down.raise_to("a", 1, ttl=1),
             down.get_many_ints(["a"]),
             down.delete("a"),
+            down.keys("a"),
         ):
             with pytest.raises(StoreUnavailable):
                 await call

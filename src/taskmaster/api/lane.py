@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -39,14 +40,28 @@ class Lane:
     def __init__(self, routes: Iterable[LaneRoute]) -> None:
         self._exact: dict[tuple[str, str], Endpoint] = {}
         self._parent: dict[tuple[str, str], tuple[str, Endpoint]] = {}
+        self._methods: dict[str, set[str]] = {}  # by path, or by parent path + "/{}"
         for route in routes:
             methods = (route.method, "HEAD") if route.method == "GET" else (route.method,)
             parent, _, last = route.path.rpartition("/")
+            is_parameter = last.startswith("{") and last.endswith("}")
+            known = self._methods.setdefault(
+                f"{parent}/{{}}" if is_parameter else route.path, set()
+            )
+            known.update(methods)
             for method in methods:
-                if last.startswith("{") and last.endswith("}"):
+                if is_parameter:
                     self._parent[method, parent] = (last[1:-1], route.endpoint)
                 else:
                     self._exact[method, route.path] = route.endpoint
+
+    def allowed(self, path: str) -> set[str]:
+        """The methods the lane answers on `path`; empty when it knows no such path."""
+        exact = self._methods.get(path)
+        if exact is not None:
+            return exact
+        parent, _, last = path.rpartition("/")
+        return self._methods.get(f"{parent}/{{}}", set()) if last else set()
 
     def match(self, scope: Scope) -> Endpoint | None:
         """The endpoint for this request, with its path parameter put into the scope."""
@@ -73,11 +88,23 @@ class LaneApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         endpoint = self.lane.match(scope) if scope["type"] == "http" else None
         if endpoint is None:
-            await self.app(scope, receive, send)
-            return
+            allowed = self.lane.allowed(scope["path"]) if scope["type"] == "http" else set()
+            if not allowed:
+                await self.app(scope, receive, send)
+                return
+            endpoint = _not_allowed(allowed)
         request = Request(scope, receive)
         try:
             response = await endpoint(request)
         except Exception as error:  # rendered exactly as the framework's handlers would
             response = await errors.render(request, error)
         await response(scope, receive, send)
+
+
+def _not_allowed(allowed: set[str]) -> Endpoint:
+    """A lane path asked with a method it does not answer: 405, as the version renders it."""
+
+    async def refuse(request: Request) -> Response:
+        raise HTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
+
+    return refuse

@@ -28,4 +28,9 @@ class KeyValue(Protocol):
 
     async def delete(self, *keys: str) -> None: ...
 
+    async def keys(self, prefix: str) -> list[str]:
+        """Every live key starting with `prefix`, sorted. A scan of the whole store: for
+        operators' reports, never for a request."""
+        ...
+
     async def close(self) -> None: ...

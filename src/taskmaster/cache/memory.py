@@ -54,5 +54,9 @@ class MemoryKeyValue:
         for key in keys:
             self._items.pop(key, None)
 
+    async def keys(self, prefix: str) -> list[str]:
+        found = [key for key in self._items if key.startswith(prefix)]
+        return sorted(key for key in found if self._live(key) is not None)
+
     async def close(self) -> None:
         self._items.clear()

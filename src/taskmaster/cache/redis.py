@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,11 @@ async def _unavailable_on_error() -> AsyncIterator[None]:
         yield
     except (RedisError, OSError) as error:
         raise StoreUnavailable(str(error)) from error
+
+
+def _glob_escaped(text: str) -> str:
+    """`text` matched literally by SCAN's MATCH, whatever glob characters it holds."""
+    return re.sub(r"([*?\[\]\\])", r"\\\1", text)
 
 
 # Atomic, so that of two writers the larger value wins whatever order they arrive in.
@@ -76,6 +82,14 @@ class RedisKeyValue:
         if keys:
             async with _unavailable_on_error():
                 await self.redis.delete(*(self.prefix + key for key in keys))
+
+    async def keys(self, prefix: str) -> list[str]:
+        pattern = _glob_escaped(self.prefix + prefix) + "*"
+        async with _unavailable_on_error():
+            found = {key async for key in self.redis.scan_iter(match=pattern, count=1000)}
+        # SCAN may return a key twice; the set keeps one.
+        names = (key.decode(errors="replace") if isinstance(key, bytes) else key for key in found)
+        return sorted(name.removeprefix(self.prefix) for name in names)
 
     async def close(self) -> None:
         await self.redis.aclose()

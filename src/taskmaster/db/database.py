@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import uuid
-from collections.abc import Mapping
-from typing import Any, cast
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar, cast
 
 import asyncpg
 import structlog
@@ -25,7 +26,7 @@ from taskmaster.db.failures import (
     is_unavailable,
 )
 from taskmaster.db.pool import TrimmingPool
-from taskmaster.db.query import Query, Rows, fetch, fetch_on_driver
+from taskmaster.db.query import Query, Rows, fetch, fetch_on_driver, on_driver
 from taskmaster.db.read_your_writes import UNKNOWN, WriteMarks
 from taskmaster.db.replicas import PRIMARY_POSITION, Replica, ReplicaSet
 
@@ -37,6 +38,31 @@ SKIP_REPLICA: tuple[type[Exception], ...] = (SQLAlchemyTimeout, *REPLICA_REFUSAL
 
 def _pool(engine: AsyncEngine) -> TrimmingPool:
     return cast(TrimmingPool, engine.pool)
+
+
+T = TypeVar("T")
+DriverWork = Callable[[Any], Awaitable[T]]  # work on an asyncpg connection
+
+
+class Transaction:
+    """Statements in one transaction, as Database.transaction hands them to its work."""
+
+    def __init__(self, run: Callable[[Query, Mapping[str, Any]], Awaitable[Rows]]) -> None:
+        self._run = run
+
+    async def fetch(self, query: Query, values: Mapping[str, Any]) -> Rows:
+        return await self._run(query, values)
+
+
+def _statements(
+    queries: tuple[Query, ...], values: Mapping[str, Any], engine: AsyncEngine
+) -> DriverWork[list[Rows]]:
+    """Work that runs `queries` one after the other and answers their rows."""
+
+    async def run(driver: Any) -> list[Rows]:
+        return [await fetch_on_driver(driver, engine.dialect, q, values) for q in queries]
+
+    return run
 
 
 class Database:
@@ -138,20 +164,42 @@ class Database:
         if self._embedded:
             async with self.engine.begin() as connection:
                 return await fetch(connection, query, values)
+        [rows] = await self._on_driver(self.engine, _statements((query,), values, self.engine))
+        await self._remember_write(writer)
+        return rows
+
+    async def transaction(
+        self, work: Callable[[Transaction], Awaitable[T]], *, writer: uuid.UUID | None = None
+    ) -> T:
+        """Run `work`'s statements in one transaction on the primary: committed when `work`
+        returns, rolled back when it raises. For the few writes one statement cannot make."""
+        if self._embedded:
+            async with self.engine.begin() as connection:
+                return await work(Transaction(functools.partial(fetch, connection)))
+        dialect = self.engine.dialect
+
+        async def transact(driver: Any) -> T:
+            async with driver.transaction():
+                return await work(Transaction(functools.partial(fetch_on_driver, driver, dialect)))
+
+        result = await self._on_driver(self.engine, transact)
+        await self._remember_write(writer)
+        return result
+
+    async def _remember_write(self, writer: uuid.UUID | None) -> None:
+        """Read the primary's position after a commit: a replica past it has the commit too.
+        If that read fails, the write still stands (a retry would duplicate it): the writer
+        then reads from the primary until no replica can lack the write."""
         if self._marks is None or writer is None:
-            [rows] = await self._on_driver(self.engine, (query,), values)
-            return rows
-        # Read after the commit: a replica past this position has the commit too. If that
-        # read fails, the write still stands (a retry would duplicate it): the writer then
-        # reads from the primary until no replica can lack the write.
-        [rows] = await self._on_driver(self.engine, (query,), values)
+            return
         try:
-            [position] = await self._on_driver(self.engine, (PRIMARY_POSITION,), {})
+            [position] = await self._on_driver(
+                self.engine, _statements((PRIMARY_POSITION,), {}, self.engine)
+            )
         except DatabaseUnavailable:
             await self._marks.remember(writer, UNKNOWN)
         else:
             await self._marks.remember(writer, int(position[0][0]))
-        return rows
 
     async def _run(
         self,
@@ -167,35 +215,27 @@ class Database:
             connection: AsyncConnection
             async with engine.connect() as connection:
                 return [await fetch(connection, query, values) for query in queries]
-        return await self._on_driver(engine, queries, values, retry=retry)
+        return await self._on_driver(engine, _statements(queries, values, engine), retry=retry)
 
     async def _on_driver(
-        self,
-        engine: AsyncEngine,
-        queries: tuple[Query, ...],
-        values: Mapping[str, Any],
-        *,
-        retry: bool = False,
-    ) -> list[Rows]:
-        """Run `queries` one after the other on one pooled connection, straight on asyncpg.
+        self, engine: AsyncEngine, work: DriverWork[T], *, retry: bool = False
+    ) -> T:
+        """Do `work` on one pooled connection, straight on asyncpg.
 
         The hot path: a connection is taken from the pool directly, in turn when all are busy;
         only when one must be opened or reopened does SQLAlchemy's checkout run.
-        With `retry`, queries that met a dead idle connection run again through that checkout.
+        With `retry`, work that met a dead idle connection runs again through that checkout.
         """
         pool = _pool(engine)
         record = await pool.take()
         if record is None:
-            return await self._checked_out(engine, queries, values)
+            return await self._checked_out(engine, work)
         try:
-            rows = [
-                await fetch_on_driver(record.driver_connection, engine.dialect, q, values)
-                for q in queries
-            ]
+            result = await work(record.driver_connection)
         except DRIVER_CONNECTION_ERRORS as error:
             pool.distrust(record, error)
             if retry:
-                return await self._checked_out(engine, queries, values)
+                return await self._checked_out(engine, work)
             raise DatabaseUnavailable() from error
         except asyncpg.PostgresError:
             pool.give_back(record)  # the server refused the statement; the connection is fine
@@ -204,15 +244,13 @@ class Database:
             pool.discard(record, error)
             raise
         pool.give_back(record)
-        return rows
+        return result
 
-    async def _checked_out(
-        self, engine: AsyncEngine, queries: tuple[Query, ...], values: Mapping[str, Any]
-    ) -> list[Rows]:
+    async def _checked_out(self, engine: AsyncEngine, work: DriverWork[T]) -> T:
         """The same through SQLAlchemy's checkout, which waits for or opens a connection."""
         try:
             async with engine.connect() as connection:
-                return [await fetch(connection, q, values) for q in queries]
+                return await on_driver(connection, work)
         except DRIVER_CONNECTION_ERRORS as error:  # no server to connect to
             raise DatabaseUnavailable() from error
 

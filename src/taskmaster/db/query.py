@@ -10,8 +10,8 @@ statement through SQLAlchemy as usual.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine import Dialect
@@ -23,6 +23,7 @@ from sqlalchemy.util import greenlet_spawn
 from taskmaster.db.failures import DRIVER_CONNECTION_ERRORS, DatabaseUnavailable
 
 Rows = Sequence[Sequence[Any]]
+T = TypeVar("T")
 
 
 @functools.cache
@@ -65,10 +66,19 @@ async def fetch(connection: AsyncConnection, query: Query, values: Mapping[str, 
     """The rows `query` returns for `values`, as sequences in the statement's column order."""
     if connection.dialect.driver != "asyncpg":
         result = await connection.execute(query.statement, dict(values))
-        return result.all()
+        return result.all() if result.returns_rows else []
+
+    async def run(driver: Any) -> Rows:
+        return await fetch_on_driver(driver, connection.dialect, query, values)
+
+    return await on_driver(connection, run)
+
+
+async def on_driver(connection: AsyncConnection, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Do `work` on the asyncpg connection under SQLAlchemy's `connection`."""
     raw = await connection.get_raw_connection()
     try:
-        return await fetch_on_driver(raw.driver_connection, connection.dialect, query, values)
+        return await work(raw.driver_connection)
     except DRIVER_CONNECTION_ERRORS as error:
         # SQLAlchemy did not see this failure, so do what it does on a disconnect: distrust
         # every connection of the pool opened before now (a restarted server killed them

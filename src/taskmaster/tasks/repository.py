@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, update
 
-from taskmaster.db.database import Database
+from taskmaster.db.database import Database, Transaction
 from taskmaster.db.query import Rows
 from taskmaster.tasks.filters import ChangePosition, TaskFilter
 from taskmaster.tasks.models import ChangeClock, TaskTombstone
@@ -68,10 +68,21 @@ class TaskRepository:
         rows = await self._db.read(self._statements.one(), values, reader=user_id)
         return rows[0] if rows else None
 
-    async def add(self, user_id: uuid.UUID, columns: dict[str, Any], now: datetime) -> TaskRow:
+    async def add(
+        self,
+        user_id: uuid.UUID,
+        columns: dict[str, Any],
+        now: datetime,
+        within: Transaction | None = None,
+    ) -> TaskRow:
+        """Insert a task: in one statement of its own, or in the transaction `within`."""
         values = {f"new_{column}": value for column, value in columns.items()}
         values |= {"owner_id": user_id, "now": now}
-        rows = await self._db.write(self._statements.insert(), values, writer=user_id)
+        query = self._statements.insert()
+        if within is not None:
+            rows = await within.fetch(query, values)
+        else:
+            rows = await self._db.write(query, values, writer=user_id)
         return rows[0]
 
     async def update(

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Final
 
 from taskmaster.clock import Clock, whole_millis
-from taskmaster.db.database import Database
+from taskmaster.db.database import Database, Transaction
 from taskmaster.errors import CursorExpired, Invalid, NotFound, PreconditionFailed
 from taskmaster.ids import uuid7
 from taskmaster.rules import within
@@ -56,8 +56,8 @@ class TaskChanges:
 
 @dataclass(frozen=True)
 class TaskPage:
-    """A page of tasks; `total` counts every match (offset pages only); `after` is where
-    the next keyset page starts, None on the last page."""
+    """A page of tasks; `total` counts every match (counted offset pages only); `after` is
+    where the next keyset page starts, None on the last page."""
 
     rows: Sequence[TaskRow]
     total: int | None
@@ -140,10 +140,13 @@ class TaskService:
     def _now(self) -> datetime:
         return whole_millis(self._clock())
 
-    async def list(self, user_id: uuid.UUID, task_filter: TaskFilter) -> TaskPage:
+    async def list(
+        self, user_id: uuid.UUID, task_filter: TaskFilter, *, counted: bool = True
+    ) -> TaskPage:
+        """A page of the user's tasks; with `counted`, how many match in all (offset pages)."""
         rows = await self._tasks.page(user_id, task_filter)
         after = _next_after(rows, task_filter)
-        if task_filter.after is not None:
+        if task_filter.after is not None or not counted:
             return TaskPage(rows, None, after)
         if task_filter.offset == 0 and after is None:
             return TaskPage(rows, len(rows), None)  # the whole result is here; no need to count
@@ -155,7 +158,10 @@ class TaskService:
         )
         return TaskSummary(total, pending, in_progress, completed, overdue)
 
-    async def create(self, user_id: uuid.UUID, draft: TaskDraft) -> TaskRow:
+    async def create(
+        self, user_id: uuid.UUID, draft: TaskDraft, *, within: Transaction | None = None
+    ) -> TaskRow:
+        """Add a task; `within` a transaction when it must commit with other writes."""
         values = {
             "id": uuid7(),
             "title": checked_title(draft.title),
@@ -164,7 +170,7 @@ class TaskService:
             "priority": draft.priority.value,
             "due_date": None if draft.due_date is None else whole_millis(draft.due_date),
         }
-        return await self._tasks.add(user_id, values, self._now())
+        return await self._tasks.add(user_id, values, self._now(), within)
 
     async def get(self, user_id: uuid.UUID, task_id: uuid.UUID) -> TaskRow:
         row = await self._tasks.get(user_id, task_id)

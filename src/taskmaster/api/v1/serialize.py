@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from taskmaster.tasks.service import TaskSummary
+
 
 def timestamp(moment: datetime) -> str:
     """The form JavaScript's Date.toISOString() gives, which the MVP's clients parse."""
@@ -45,3 +47,14 @@ TASK_FIELDS = (
 def task(row: Sequence[Any]) -> dict[str, Any]:
     """A task row, already rendered as text by the database: just name its columns."""
     return dict(zip(TASK_FIELDS, row, strict=False))  # a list row carries its sort value last
+
+
+def summary(counts: TaskSummary) -> dict[str, int]:
+    """The counts of a user's tasks (v2 shows them the same way)."""
+    return {
+        "total": counts.total,
+        "pending": counts.pending,
+        "inProgress": counts.in_progress,
+        "completed": counts.completed,
+        "overdue": counts.overdue,
+    }

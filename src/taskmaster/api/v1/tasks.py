@@ -91,16 +91,7 @@ async def list_tasks(request: Request) -> Response:
 
 async def summary(request: Request) -> Response:
     claims = await caller(request)
-    counts = await _tasks(request).summary(claims.user_id)
-    return ok(
-        {
-            "total": counts.total,
-            "pending": counts.pending,
-            "inProgress": counts.in_progress,
-            "completed": counts.completed,
-            "overdue": counts.overdue,
-        }
-    )
+    return ok(serialize.summary(await _tasks(request).summary(claims.user_id)))
 
 
 async def create_task(request: Request) -> Response:

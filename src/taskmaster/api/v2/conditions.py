@@ -1,0 +1,46 @@
+"""Entity tags and conditional requests (RFC 9110): a task's ETag is its revision."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.requests import Request
+
+from taskmaster.errors import Invalid, PreconditionRequired
+
+ANY = None  # If-Match: * (any current representation)
+_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e]*)"\s*')
+
+
+def etag(revision: int) -> str:
+    return f'"{revision}"'
+
+
+def _malformed() -> Invalid:
+    return Invalid.at("header", "If-Match", 'If-Match must be * or a list of ETags like "12"')
+
+
+def if_match(request: Request, *, required: bool) -> frozenset[int] | None:
+    """The revisions If-Match names; None for none given or `*` (the task need only exist).
+
+    Weak tags never match (If-Match compares strongly), nor do tags this API never issued;
+    an If-Match naming only such tags can therefore only fail, with 412.
+    """
+    value = request.headers.get("if-match")
+    if value is None:
+        if required:
+            raise PreconditionRequired.at(
+                "header", "If-Match", "Send If-Match with the task's ETag to change it"
+            )
+        return ANY
+    if value.strip() == "*":
+        return ANY
+    revisions: set[int] = set()
+    for part in value.split(","):
+        match = _TAG.fullmatch(part)
+        if match is None:
+            raise _malformed()
+        weak, opaque = match.groups()
+        if not weak and opaque.isdigit() and len(opaque) <= 18:
+            revisions.add(int(opaque))
+    return frozenset(revisions)

@@ -1,0 +1,309 @@
+"""v2 tasks: the task is the body, lists page by cursor, PATCH merges, ETags guard writes,
+and a delta query tells syncing clients what changed.
+
+Served by the fast lane, as v1's tasks are: plain endpoints over the same service.
+"""
+
+from __future__ import annotations
+
+import operator
+import uuid
+from datetime import datetime
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from taskmaster.api.deps import caller, runtime_of
+from taskmaster.api.lane import Endpoint, LaneRoute
+from taskmaster.api.responses import JSONBytes
+from taskmaster.api.v1 import serialize
+from taskmaster.api.v2 import bodies, conditions, queries
+from taskmaster.api.v2.cursors import CursorSeal
+from taskmaster.api.v2.schemas import TaskCreate, TaskPatch, TaskReplace
+from taskmaster.db.database import Transaction
+from taskmaster.errors import Invalid, InvalidCursor
+from taskmaster.idempotency.keys import Answer, fingerprint
+from taskmaster.ids import parse_uuid
+from taskmaster.tasks.filters import (
+    NEWEST_FIRST,
+    THE_BEGINNING,
+    After,
+    ChangePosition,
+    Ordering,
+    SortKey,
+    SortValue,
+    TaskFilter,
+)
+from taskmaster.tasks.models import Priority, Status
+from taskmaster.tasks.queries import CHANGE_DELETED
+from taskmaster.tasks.service import REVISION, UNSET, TaskChanges, TaskDraft, TaskService
+
+PREFIX = "/api/v2/tasks"
+LIMIT_DEFAULT, LIMIT_MAX = 50, 100
+SEARCH_MAX = 200
+# v1's fields but the owner (always the caller), and the revision (the ETag).
+FIELDS = (*(name for name in serialize.TASK_FIELDS if name != "userId"), "revision")
+_COLUMNS = operator.itemgetter(0, 2, 3, 4, 5, 6, 7, 8, 9)  # of tasks.queries.RENDERED
+_MOMENT_KEYS = {SortKey.CREATED_AT, SortKey.UPDATED_AT, SortKey.DUE_DATE}
+UNREMOVABLE = {"title", "status", "priority"}
+KEY_MAX = 255
+
+
+def task(row: Any) -> dict[str, Any]:
+    """A task row, rendered by the database, as v2 names its members."""
+    return dict(zip(FIELDS, _COLUMNS(row), strict=True))
+
+
+def _service(request: Request) -> TaskService:
+    return runtime_of(request).tasks
+
+
+def _seal(request: Request) -> CursorSeal:
+    return runtime_of(request).cursors
+
+
+def _task_id(request: Request) -> uuid.UUID:
+    task_id = parse_uuid(request.path_params["task_id"])
+    if task_id is None:
+        raise Invalid.at("path", "taskId", "Invalid task id: a task id is a UUID")
+    return task_id
+
+
+def _with_etag(body: Any, revision: int, status: int = 200, **headers: str) -> Response:
+    return JSONBytes(
+        body, status_code=status, headers={"ETag": conditions.etag(revision)} | headers
+    )
+
+
+# Lists -------------------------------------------------------------------------------------
+
+
+def _order(request: Request) -> tuple[Ordering, ...]:
+    raw = queries.one(request.query_params, "sort")
+    if raw is None:
+        return NEWEST_FIRST
+    try:
+        return Ordering.parse(raw)
+    except ValueError as error:
+        raise Invalid.at("query", "sort", f"Invalid sort: {error}") from None
+
+
+def _task_filter(request: Request, limit: int) -> TaskFilter:
+    params = request.query_params
+    search = (queries.one(params, "search") or "").strip()
+    if len(search) > SEARCH_MAX:
+        raise Invalid.at("query", "search", f"search must be at most {SEARCH_MAX} characters")
+    return TaskFilter(
+        status=queries.member(params, "status", Status),
+        priority=queries.member(params, "priority", Priority),
+        search=search or None,
+        due_before=queries.moment(params, "dueBefore"),
+        due_after=queries.moment(params, "dueAfter"),
+        order=_order(request),
+        limit=limit,
+    )
+
+
+def _list_scope(user_id: uuid.UUID, task_filter: TaskFilter) -> bytes:
+    """What a list cursor is bound to: the caller, and the query but for its page size."""
+    query = [
+        task_filter.status,
+        task_filter.priority,
+        task_filter.search,
+        task_filter.due_before,
+        task_filter.due_after,
+        [(o.key, o.descending) for o in task_filter.order],
+    ]
+    return b"tasks:" + user_id.bytes + orjson.dumps(query)
+
+
+def _sort_value(key: SortKey, value: Any) -> SortValue:
+    """A sort value as a cursor carries it in JSON, as the statement takes it."""
+    if key in _MOMENT_KEYS and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    if key is SortKey.TITLE and isinstance(value, str):
+        return value
+    if key is SortKey.PRIORITY and isinstance(value, int):
+        return value
+    raise InvalidCursor.at("query", "cursor", "Malformed cursor")
+
+
+def _after(position: list[Any], order: tuple[Ordering, ...]) -> After:
+    *values, task_id = position
+    parsed = parse_uuid(task_id) if isinstance(task_id, str) else None
+    if len(values) != len(order) or parsed is None:
+        raise InvalidCursor.at("query", "cursor", "Malformed cursor")
+    return After(tuple(_sort_value(o.key, v) for o, v in zip(order, values, strict=True)), parsed)
+
+
+async def list_tasks(request: Request) -> Response:
+    claims = await caller(request)
+    limit = queries.bounded(request.query_params, "limit", LIMIT_DEFAULT, 1, LIMIT_MAX)
+    task_filter = _task_filter(request, limit)
+    scope = _list_scope(claims.user_id, task_filter)
+    cursor = queries.one(request.query_params, "cursor")
+    if cursor is not None:
+        after = _after(_seal(request).open(scope, cursor), task_filter.order)
+        task_filter = TaskFilter(**{**vars(task_filter), "after": after})
+    page = await _service(request).list(claims.user_id, task_filter, counted=False)
+    next_cursor = None
+    if page.after is not None:
+        next_cursor = _seal(request).seal(scope, [*page.after.values, str(page.after.task_id)])
+    return JSONBytes({"items": [task(row) for row in page.rows], "nextCursor": next_cursor})
+
+
+async def summary(request: Request) -> Response:
+    claims = await caller(request)
+    return JSONBytes(serialize.summary(await _service(request).summary(claims.user_id)))
+
+
+# The delta query ---------------------------------------------------------------------------
+
+
+def _change_scope(user_id: uuid.UUID) -> bytes:
+    return b"changes:" + user_id.bytes
+
+
+def _position(request: Request, user_id: uuid.UUID) -> ChangePosition:
+    cursor = queries.one(request.query_params, "cursor")
+    if cursor is None:
+        return THE_BEGINNING
+    revision, task_id, complete_at = (*_seal(request).open(_change_scope(user_id), cursor), 0)[:3]
+    parsed = parse_uuid(task_id) if isinstance(task_id, str) else None
+    if not isinstance(revision, int) or not isinstance(complete_at, int) or parsed is None:
+        raise InvalidCursor.at("query", "cursor", "Malformed cursor")
+    return ChangePosition(revision, parsed, complete_at)
+
+
+def _change(row: Any) -> dict[str, Any]:
+    if row[CHANGE_DELETED]:
+        return {"op": "delete", "id": row[0], "revision": row[REVISION]}
+    return {"op": "upsert", "task": task(row)}
+
+
+async def changes(request: Request) -> Response:
+    claims = await caller(request)
+    limit = queries.bounded(request.query_params, "limit", LIMIT_MAX, 1, LIMIT_MAX)
+    page = await _service(request).changes(
+        claims.user_id, _position(request, claims.user_id), limit
+    )
+    position = page.position
+    cursor = _seal(request).seal(
+        _change_scope(claims.user_id),
+        [position.revision, str(position.task_id), position.complete_at],
+    )
+    return JSONBytes(
+        {"items": [_change(row) for row in page.rows], "nextCursor": cursor, "hasMore": page.more}
+    )
+
+
+# One task ----------------------------------------------------------------------------------
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not (0 < len(key) <= KEY_MAX and key.isascii() and key.isprintable()):
+        raise Invalid.at(
+            "header",
+            "Idempotency-Key",
+            f"Idempotency-Key must be 1 to {KEY_MAX} printable ASCII characters",
+        )
+    return key
+
+
+def _created(answer: Answer) -> Response:
+    """A created task's answer, first given or given again, with its ETag and Location."""
+    created = orjson.loads(answer.body)
+    headers = {
+        "ETag": conditions.etag(created["revision"]),
+        "Location": f"{PREFIX}/{created['id']}",
+    }
+    if answer.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(answer.body, answer.status, headers, media_type=JSONBytes.media_type)
+
+
+async def create_task(request: Request) -> Response:
+    """Create a task; with an Idempotency-Key, at most once however often it is retried."""
+    claims = await caller(request)
+    body = await bodies.read(request, TaskCreate)
+    draft = TaskDraft(body.title, body.description, body.status, body.priority, body.due_date)
+    key = _idempotency_key(request)
+
+    async def create(within: Transaction | None = None) -> Answer:
+        row = await _service(request).create(claims.user_id, draft, within=within)
+        return Answer(201, orjson.dumps(task(row)))
+
+    if key is None:
+        return _created(await create())
+    request_print = fingerprint(b"POST " + PREFIX.encode(), body.model_dump_json().encode())
+    keys = runtime_of(request).idempotency
+    return _created(await keys.once(claims.user_id, key, request_print, create))
+
+
+async def read_task(request: Request) -> Response:
+    claims = await caller(request)
+    row = await _service(request).get(claims.user_id, _task_id(request))
+    if request.headers.get("if-none-match") == conditions.etag(row[REVISION]):
+        return Response(status_code=304, headers={"ETag": conditions.etag(row[REVISION])})
+    return _with_etag(task(row), row[REVISION])
+
+
+def _required(request: Request) -> bool:
+    return runtime_of(request).settings.require_if_match
+
+
+async def _change_task(request: Request, changes: TaskChanges) -> Response:
+    claims = await caller(request)
+    expected = conditions.if_match(request, required=_required(request))
+    row = await _service(request).update(
+        claims.user_id, _task_id(request), changes, expected=expected
+    )
+    return _with_etag(task(row), row[REVISION])
+
+
+async def patch_task(request: Request) -> Response:
+    patch = await bodies.read(request, TaskPatch, media=bodies.MERGE_PATCH)
+    given = patch.model_fields_set
+    removed = sorted(name for name in given & UNREMOVABLE if getattr(patch, name) is None)
+    if removed:
+        raise Invalid.at("body", f"/{removed[0]}", f"{removed[0]} cannot be removed (null)")
+    changes = TaskChanges(
+        title=patch.title if patch.title is not None else UNSET,
+        description=(patch.description or "") if "description" in given else UNSET,
+        status=patch.status if patch.status is not None else UNSET,
+        priority=patch.priority if patch.priority is not None else UNSET,
+        due_date=patch.due_date if "due_date" in given else UNSET,
+    )
+    return await _change_task(request, changes)
+
+
+async def replace_task(request: Request) -> Response:
+    body = await bodies.read(request, TaskReplace)
+    changes = TaskChanges(body.title, body.description, body.status, body.priority, body.due_date)
+    return await _change_task(request, changes)
+
+
+async def delete_task(request: Request) -> Response:
+    claims = await caller(request)
+    expected = conditions.if_match(request, required=_required(request))
+    await _service(request).delete(claims.user_id, _task_id(request), expected=expected)
+    return Response(status_code=204)
+
+
+ENDPOINTS: tuple[tuple[str, str, Endpoint], ...] = (
+    ("GET", "", list_tasks),
+    ("POST", "", create_task),
+    ("GET", "/summary", summary),
+    ("GET", "/changes", changes),
+    ("GET", "/{task_id}", read_task),
+    ("PATCH", "/{task_id}", patch_task),
+    ("PUT", "/{task_id}", replace_task),
+    ("DELETE", "/{task_id}", delete_task),
+)
+
+
+def routes() -> list[LaneRoute]:
+    return [LaneRoute(method, f"{PREFIX}{path}", endpoint) for method, path, endpoint in ENDPOINTS]
