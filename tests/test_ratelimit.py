@@ -9,7 +9,7 @@ import pytest
 from taskmaster.cache.base import StoreUnavailable
 from taskmaster.cache.memory import MemoryKeyValue
 from taskmaster.cache.redis import RedisKeyValue
-from taskmaster.ratelimit import Rate, RateLimiter
+from taskmaster.ratelimit import Rate, RateLimiter, Verdict
 from tests.conftest import REDIS_URL, FakeClock
 
 
@@ -84,6 +84,68 @@ async def test_the_previous_window_fades_out(limiter: RateLimiter, clock: FakeCl
     assert (await limiter.take("k", rate)).allowed
 
 
+async def test_a_verdict_says_what_remains_and_for_how_long(
+    limiter: RateLimiter, clock: FakeClock
+) -> None:
+    rate = Rate(3, 60)
+    verdicts = [await limiter.take("k", rate) for _ in range(4)]
+    assert verdicts == [
+        Verdict(True, 0, remaining=2, reset=60),  # until the window closes
+        Verdict(True, 0, remaining=1, reset=60),
+        Verdict(True, 0, remaining=0, reset=61),  # until one frees: just after it closes
+        Verdict(False, 61, remaining=0, reset=61),
+    ]
+    clock.advance(seconds=15)
+    assert await limiter.take("k", rate) == Verdict(False, 46, remaining=0, reset=46)
+
+
+async def test_what_remains_counts_the_fading_previous_window(
+    limiter: RateLimiter, clock: FakeClock
+) -> None:
+    rate = Rate(10, 60)
+    for _ in range(10):
+        await limiter.take("k", rate)
+    clock.advance(seconds=90)  # halfway into the next window: the ten weigh five
+    assert await limiter.take("k", rate) == Verdict(True, 0, remaining=4, reset=30)
+    for _ in range(3):
+        await limiter.take("k", rate)
+    # 4 + 10 * 0.5 < 10: the last one. Then 5 + 10 * (1 - s / 60) < 10 once s > 30: a second.
+    assert await limiter.take("k", rate) == Verdict(True, 0, remaining=0, reset=1)
+    assert await limiter.take("k", rate) == Verdict(False, 1, remaining=0, reset=1)
+    clock.advance(seconds=1)
+    assert await limiter.take("k", rate) == Verdict(True, 0, remaining=0, reset=6)
+
+
+class CountingStore(MemoryKeyValue):
+    """Records each call into the store: each would be a round trip to Redis."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__(clock)
+        self.calls: list[str] = []
+
+    async def get_many_ints(self, keys: list[str]) -> list[int]:
+        self.calls.append("get_many_ints")
+        return await super().get_many_ints(keys)
+
+    async def incr(self, key: str, *, ttl: float, by: int = 1) -> int:
+        self.calls.append("incr")
+        return await super().incr(key, ttl=ttl, by=by)
+
+    async def incr_below(
+        self, key: str, other: str, *, limit: int, weight: float, ttl: float
+    ) -> tuple[bool, int, int]:
+        self.calls.append("incr_below")
+        return await super().incr_below(key, other, limit=limit, weight=weight, ttl=ttl)
+
+
+async def test_an_event_costs_one_round_trip_allowed_or_refused(clock: FakeClock) -> None:
+    store = CountingStore(clock)
+    limiter = RateLimiter(store, clock)
+    assert (await limiter.take("k", Rate(1, 60))).allowed
+    assert not (await limiter.take("k", Rate(1, 60))).allowed
+    assert store.calls == ["incr_below", "incr_below"]
+
+
 async def test_keys_and_rates_are_independent(limiter: RateLimiter) -> None:
     await limiter.take("a", Rate(1, 60))
     assert not (await limiter.take("a", Rate(1, 60))).allowed
@@ -125,6 +187,11 @@ class DownStore(MemoryKeyValue):
     async def incr(self, key: str, *, ttl: float, by: int = 1) -> int:
         raise StoreUnavailable("down")
 
+    async def incr_below(
+        self, key: str, other: str, *, limit: int, weight: float, ttl: float
+    ) -> tuple[bool, int, int]:
+        raise StoreUnavailable("down")
+
     async def delete(self, *keys: str) -> None:
         raise StoreUnavailable("down")
 
@@ -134,5 +201,6 @@ async def test_a_store_outage_does_not_lock_everyone_out(clock: FakeClock) -> No
     rate = Rate(1, 60)
     assert (await limiter.take("a", rate)).allowed
     assert (await limiter.take("a", rate)).allowed
+    assert not (await limiter.take("a", rate)).enforced  # nothing to announce
     await limiter.give_back("a", rate)
     await limiter.reset("a", rate)

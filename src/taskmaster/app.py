@@ -8,23 +8,28 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from taskmaster import __version__, web
-from taskmaster.api import errors, meta
+from taskmaster.api import errors, meta, openapi
 from taskmaster.api.body import BodyLimit
 from taskmaster.api.csrf import CSRF_HEADER
 from taskmaster.api.headers import SecurityHeaders
 from taskmaster.api.lane import Lane, LaneApp
+from taskmaster.api.ratelimits import UserRateLimits
 from taskmaster.api.responses import JSONBytes
 from taskmaster.api.v1 import auth as v1_auth
+from taskmaster.api.v1 import contract as v1_contract
 from taskmaster.api.v1 import sessions as v1_sessions
 from taskmaster.api.v1 import tasks as v1_tasks
 from taskmaster.api.v1_usage import V1Usage
+from taskmaster.api.v2 import auth as v2_auth
+from taskmaster.api.v2 import contract as v2_contract
+from taskmaster.api.v2 import sessions as v2_sessions
 from taskmaster.api.v2 import tasks as v2_tasks
-from taskmaster.api.versions import V1, ApiVersions
+from taskmaster.api.versions import V1, V2, ApiVersions
 from taskmaster.config import Settings
 from taskmaster.logs import configure_logging
 from taskmaster.runtime import Runtime
@@ -87,6 +92,8 @@ def _edge(runtime: Runtime, usage: V1Usage) -> list[Wrap]:
                     "ETag",
                     "Location",
                     "Idempotent-Replayed",
+                    "RateLimit-Policy",
+                    "RateLimit",
                 ],
                 max_age=600,
             )
@@ -95,8 +102,24 @@ def _edge(runtime: Runtime, usage: V1Usage) -> list[Wrap]:
     # Inside SecurityHeaders, so that its own answers (400, 410) carry them too. It serves the
     # unversioned /api/... (the MVP's clients) through /api/v1 or /api/v2.
     edge.append(functools.partial(ApiVersions, settings=settings, clock=runtime.clock, usage=usage))
+    # After the version is known, so that a refusal speaks it; before the body is read.
+    edge.append(functools.partial(UserRateLimits, runtime=runtime))
     edge.append(functools.partial(BodyLimit, limit=settings.max_body_bytes))
     return edge
+
+
+def _document_versions(app: FastAPI) -> None:
+    """/api/v1/openapi.json, /api/v2/openapi.json and their interactive docs."""
+    v1_operations = APIRouter(prefix=V1)  # v1 keeps its own bytes: its contract documents them
+    v1_operations.include_router(v1_contract.router)
+    lane_operations = APIRouter(prefix=V2)
+    lane_operations.include_router(v2_contract.router)
+
+    def v2_routes() -> list[openapi.Documented]:  # read when first asked: all are mounted then
+        return [*lane_operations.routes, *openapi.under(app, V2)]
+
+    app.include_router(openapi.docs_router(V1, "TaskMaster API v1", lambda: v1_operations.routes))
+    app.include_router(openapi.docs_router(V2, "TaskMaster API v2", v2_routes))
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -123,12 +146,19 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         version=__version__,
         default_response_class=JSONBytes,
         lifespan=lifespan,
+        # Each version has a document of its own (taskmaster.api.openapi), none the whole app.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.v1_usage = usage
     errors.install(app)
     app.include_router(meta.router)
     for router in (v1_auth.router, v1_sessions.router):
-        app.include_router(router, prefix=V1)
+        app.include_router(router, prefix=V1, include_in_schema=False)
+    for router in (v2_auth.router, v2_sessions.router):
+        app.include_router(router, prefix=V2)
+    _document_versions(app)
     web.mount(app)
     return app

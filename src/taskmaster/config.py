@@ -137,6 +137,7 @@ class Settings(BaseSettings):
     rate_login_account: RateSetting = Rate(100, 60 * 60)
     rate_login_ip: RateSetting = Rate(300, 60 * 60)
     rate_register_ip: RateSetting = Rate(20, 60 * 60)
+    rate_api_user: RateSetting = Rate(600, 60)
 
     trusted_proxy_hops: int = Field(default=0, ge=0)
 

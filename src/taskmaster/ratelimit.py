@@ -41,6 +41,14 @@ class Rate:
 class Verdict:
     allowed: bool
     retry_after: int  # whole seconds until another event would be allowed; 0 when allowed
+    remaining: int = 0  # events still allowed now, after this one
+    # Whole seconds within which no more than `remaining` are allowed: while some remain, until
+    # the current window closes; with none left, until one frees (Retry-After's value).
+    reset: int = 0
+    enforced: bool = True  # False when the store could not be asked and nothing was counted
+
+
+UNENFORCED = Verdict(True, 0, enforced=False)
 
 
 class RateLimiter:
@@ -64,23 +72,26 @@ class RateLimiter:
     async def take(self, key: str, rate: Rate) -> Verdict:
         """Count one event, if it stays within `rate`; a refused event is not counted.
 
-        Counting comes first (one atomic increment), deciding after: of any number of
-        concurrent events, exactly those within the limit are allowed. With the store down
-        the limit is not enforced (logged): refusing every sign-in would turn a cache outage
-        into a full outage.
+        One atomic step in the store, which reads both windows and counts only within the
+        limit: of any number of concurrent events, exactly those within it are allowed, in
+        one round trip. With the store down the limit is not enforced (logged): refusing
+        every sign-in would turn a cache outage into a full outage.
         """
         current_key, previous_key, offset = self._keys(key, rate)
+        weight = 1 - offset / rate.seconds
         try:
-            current = await self._store.incr(current_key, ttl=2 * rate.seconds)
-            (previous,) = await self._store.get_many_ints([previous_key])
-            before = current - 1 + previous * (1 - offset / rate.seconds)
-            if before < rate.count:
-                return Verdict(True, 0)
-            await self._store.incr(current_key, ttl=2 * rate.seconds, by=-1)
+            allowed, current, previous = await self._store.incr_below(
+                current_key, previous_key, limit=rate.count, weight=weight, ttl=2 * rate.seconds
+            )
         except StoreUnavailable:
             log.warning("shared store down: rate limit not enforced", key=key)
-            return Verdict(True, 0)
-        return Verdict(False, self._retry_after(current - 1, previous, offset, rate))
+            return UNENFORCED
+        # The same sum the store compared, so the next event's fate is what `remaining` says.
+        remaining = max(0, math.ceil(rate.count - (current + previous * weight)))
+        if remaining:
+            return Verdict(True, 0, remaining, math.ceil(rate.seconds - offset))
+        retry_after = self._retry_after(current, previous, offset, rate)
+        return Verdict(allowed, 0 if allowed else retry_after, 0, retry_after)
 
     async def give_back(self, key: str, rate: Rate) -> None:
         """Uncount one event taken in this window (it turned out not to be one that counts)."""

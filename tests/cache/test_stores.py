@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from taskmaster.cache.base import KeyValue, StoreUnavailable
@@ -29,6 +31,49 @@ async def test_set_get_delete(store: KeyValue) -> None:
 async def test_counters(store: KeyValue) -> None:
     assert [await store.incr("n", ttl=60) for _ in range(3)] == [1, 2, 3]
     assert await store.get_many_ints(["n", "absent"]) == [3, 0]
+
+
+async def test_incr_below_counts_only_below_the_limit(store: KeyValue) -> None:
+    counted = [await store.incr_below("n", "m", limit=3, weight=0.5, ttl=60) for _ in range(4)]
+    assert counted == [(True, 1, 0), (True, 2, 0), (True, 3, 0), (False, 3, 0)]
+    for _ in range(2):
+        await store.incr("m", ttl=60)
+    # 2 + 0.5 * 2 reaches the limit: at it is over it.
+    counted = [await store.incr_below("o", "m", limit=3, weight=0.5, ttl=60) for _ in range(3)]
+    assert counted == [(True, 1, 2), (True, 2, 2), (False, 2, 2)]
+    assert await store.get_many_ints(["n", "o"]) == [3, 2]
+
+
+async def test_incr_below_weighs_exactly_as_python_does(store: KeyValue) -> None:
+    """The backends must agree with the limiter's own sum to the last bit of the weight."""
+    for _ in range(10):
+        await store.incr("m", ttl=60)
+    just_under = math.nextafter(0.3, 0)  # 10 * it < 3, where a rounded 0.3 would reach 3
+    assert 10 * just_under < 3 <= 10 * 0.3
+    assert await store.incr_below("n", "m", limit=3, weight=just_under, ttl=60) == (True, 1, 10)
+    assert await store.incr_below("o", "m", limit=3, weight=0.3, ttl=60) == (False, 0, 10)
+
+
+async def test_incr_below_counters_expire_by_the_clock() -> None:
+    clock = FakeClock()
+    store = MemoryKeyValue(clock)
+    await store.incr_below("n", "m", limit=5, weight=1.0, ttl=10)
+    clock.advance(seconds=9)
+    assert await store.incr_below("n", "m", limit=5, weight=1.0, ttl=10) == (True, 2, 0)
+    clock.advance(seconds=1)  # the counter kept its first expiry
+    assert await store.get_many_ints(["n"]) == [0]
+
+
+async def test_incr_below_counters_expire_in_redis(redis_store: RedisKeyValue) -> None:
+    key = redis_store.prefix + "n"
+    await redis_store.incr_below("n", "m", limit=5, weight=1.0, ttl=10)
+    assert 9_000 < await redis_store.redis.pttl(key) <= 10_000
+    await redis_store.redis.pexpire(key, 5_000)  # as if five seconds went by
+    await redis_store.incr_below("n", "m", limit=5, weight=1.0, ttl=10)
+    assert await redis_store.redis.pttl(key) <= 5_000  # the counter keeps its first expiry
+    # Refusing writes nothing.
+    assert await redis_store.incr_below("full", "m", limit=0, weight=1.0, ttl=10) == (False, 0, 0)
+    assert not await redis_store.redis.exists(redis_store.prefix + "full")
 
 
 async def test_raise_to_keeps_the_largest_value(store: KeyValue) -> None:
@@ -71,6 +116,7 @@ async def test_redis_outage_is_reported_as_unavailable() -> None:
             down.get("a"),
             down.set("a", b"1", ttl=1),
             down.incr("a", ttl=1),
+            down.incr_below("a", "b", limit=1, weight=1.0, ttl=1),
             down.raise_to("a", 1, ttl=1),
             down.get_many_ints(["a"]),
             down.delete("a"),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 
-class JSONBytes(Response):
-    media_type = "application/json"
+class JSONBytes(JSONResponse):
+    """A JSON response (FastAPI documents a route's response model for these) by orjson."""
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)

@@ -22,6 +22,13 @@ class KeyValue(Protocol):
         """Add `by` to the counter at `key` (created with `ttl` seconds to live); its new value."""
         ...
 
+    async def incr_below(
+        self, key: str, other: str, *, limit: int, weight: float, ttl: float
+    ) -> tuple[bool, int, int]:
+        """Atomically, `incr` of `key` by one if it plus `weight` times the counter at `other`
+        is below `limit`; whether it counted, and both counters as they are then."""
+        ...
+
     async def raise_to(self, key: str, value: int, *, ttl: float) -> None:
         """Set the integer at `key` to `value` unless it holds a larger one; `ttl` restarts."""
         ...

@@ -42,10 +42,22 @@ class MemoryKeyValue:
         self._store(key, value, ttl)
 
     async def incr(self, key: str, *, ttl: float, by: int = 1) -> int:
+        return self._incr(key, ttl, by)
+
+    def _incr(self, key: str, ttl: float, by: int) -> int:
         value = int(self._live(key) or 0) + by
         expires = self._items[key][1] if key in self._items else self._now() + ttl
         self._store(key, str(value).encode(), expires - self._now())
         return value
+
+    async def incr_below(
+        self, key: str, other: str, *, limit: int, weight: float, ttl: float
+    ) -> tuple[bool, int, int]:
+        # No await between reading and writing: atomic within the event loop.
+        current, previous = int(self._live(key) or 0), int(self._live(other) or 0)
+        if current + previous * weight >= limit:
+            return False, current, previous
+        return True, self._incr(key, ttl, 1), previous
 
     async def raise_to(self, key: str, value: int, *, ttl: float) -> None:
         self._store(key, str(max(value, int(self._live(key) or 0))).encode(), ttl)

@@ -40,6 +40,19 @@ else
 end
 """
 
+# Reads both counters and counts in one round trip; refusing writes nothing. The comparison
+# is the memory backend's, in the same double arithmetic (ARGV[2] is Python's repr).
+INCR_BELOW = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local other = tonumber(redis.call('GET', KEYS[2]) or '0')
+if current + other * tonumber(ARGV[2]) >= tonumber(ARGV[1]) then
+  return {0, current, other}
+end
+current = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3], 'NX')
+return {1, current, other}
+"""
+
 
 class RedisKeyValue:
     """Every key under `prefix`, so several deployments (or test runs) can share one server."""
@@ -48,6 +61,7 @@ class RedisKeyValue:
         self.redis = redis
         self.prefix = prefix
         self._raise_to = redis.register_script(RAISE_TO)
+        self._incr_below = redis.register_script(INCR_BELOW)
 
     @classmethod
     def from_url(cls, url: str, prefix: str) -> RedisKeyValue:
@@ -73,6 +87,16 @@ class RedisKeyValue:
             pipe.expire(self.prefix + key, max(1, math.ceil(ttl)), nx=True)
             value, _ = await pipe.execute()
         return int(value)
+
+    async def incr_below(
+        self, key: str, other: str, *, limit: int, weight: float, ttl: float
+    ) -> tuple[bool, int, int]:
+        keys = [self.prefix + key, self.prefix + other]
+        async with _unavailable_on_error():
+            counted, current, previous = await self._incr_below(
+                keys=keys, args=[limit, repr(weight), max(1, math.ceil(ttl))]
+            )
+        return bool(counted), int(current), int(previous)
 
     async def raise_to(self, key: str, value: int, *, ttl: float) -> None:
         async with _unavailable_on_error():

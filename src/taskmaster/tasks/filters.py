@@ -30,9 +30,10 @@ class Ordering:
 
     @classmethod
     def parse(cls, text: str) -> tuple[Ordering, ...]:
-        """Read `-priority,dueDate`: keys in order, each reversed by a leading minus.
+        """Read `-priority,dueDate`: keys in order, each reversed by a leading minus. A key
+        named again is left out: the first already ordered its ties.
 
-        Raises ValueError saying what is wrong: an unknown or repeated key."""
+        Raises ValueError naming an unknown key."""
         order: list[Ordering] = []
         for part in text.split(","):
             name = part.strip()
@@ -42,9 +43,8 @@ class Ordering:
             except ValueError:
                 names = ", ".join(SortKey)
                 raise ValueError(f"{name!r} is not a sort key; one of: {names}") from None
-            if any(ordering.key is key for ordering in order):
-                raise ValueError(f"{key.value} is named twice")
-            order.append(cls(key, descending))
+            if all(ordering.key is not key for ordering in order):
+                order.append(cls(key, descending))
         return tuple(order)
 
 

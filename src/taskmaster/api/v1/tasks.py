@@ -26,6 +26,7 @@ from taskmaster.tasks.models import Priority, Status
 from taskmaster.tasks.service import UNSET, TaskChanges, TaskDraft, TaskService
 
 LIMIT_MAX = 1000
+OFFSET_MAX = 10_000_000
 SEARCH_MAX = 200
 
 
@@ -57,7 +58,7 @@ def _task_filter(params: QueryParams) -> TaskFilter:
         search=search or None,
         order=(Ordering(key, descending=sort.startswith("-")),),
         limit=_bounded_int(params, "limit", LIMIT_MAX, 1, LIMIT_MAX),
-        offset=_bounded_int(params, "offset", 0, 0, 10_000_000),
+        offset=_bounded_int(params, "offset", 0, 0, OFFSET_MAX),
     )
 
 

@@ -30,6 +30,8 @@ def _problem(error: Any) -> FieldProblem:
     detail = _WHOLE_BODY.get(error["type"]) if not pointer else None
     if error["type"] == "extra_forbidden":
         detail = "is not a member of this body"
+    elif error["type"] == "value_error":  # our own checks: their words, without a prefix
+        detail = str(error["ctx"]["error"])
     return FieldProblem("body", pointer, detail or error["msg"])
 
 

@@ -9,7 +9,8 @@ from starlette.requests import Request
 from taskmaster.errors import Invalid, PreconditionRequired
 
 ANY = None  # If-Match: * (any current representation)
-_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e]*)"\s*')
+# One entity tag of a list, with the comma after it (or the end); tags may hold commas.
+_TAG = re.compile(r'[ \t]*(W/)?"([\x21\x23-\x7e]*)"[ \t]*(,|$)')
 
 
 def etag(revision: int) -> str:
@@ -35,12 +36,16 @@ def if_match(request: Request, *, required: bool) -> frozenset[int] | None:
         return ANY
     if value.strip() == "*":
         return ANY
+    if not value.strip():
+        raise _malformed()
     revisions: set[int] = set()
-    for part in value.split(","):
-        match = _TAG.fullmatch(part)
+    position = 0
+    while position < len(value):
+        match = _TAG.match(value, position)
         if match is None:
             raise _malformed()
-        weak, opaque = match.groups()
+        weak, opaque, _ = match.groups()
         if not weak and opaque.isdigit() and len(opaque) <= 18:
             revisions.add(int(opaque))
+        position = match.end()
     return frozenset(revisions)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
 from starlette.datastructures import QueryParams
 
+from taskmaster.clock import in_utc
 from taskmaster.errors import Invalid
 
 E = TypeVar("E", bound=StrEnum)
@@ -57,7 +58,4 @@ def moment(params: QueryParams, name: str) -> datetime | None:
         parsed = datetime.fromisoformat(raw)
     if parsed is None or parsed.tzinfo is None or "T" not in raw.upper():
         raise Invalid.at("query", name, f"{name} must be an RFC 3339 date-time with an offset")
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:
-        raise Invalid.at("query", name, f"{name} is out of the range of dates") from None
+    return in_utc(parsed)

@@ -8,12 +8,20 @@ the schema tests hold the bytes to them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
+from taskmaster.clock import in_utc
 from taskmaster.tasks.models import Priority, Status
 from taskmaster.tasks.service import DESCRIPTION_MAX, TITLE_MAX
 
@@ -24,24 +32,32 @@ def _no_nul(text: str) -> str:
     return text
 
 
-def _in_utc(moment: datetime) -> datetime:
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:  # an offset that pushes the moment out of years 1..9999
-        raise ValueError("is out of the range of dates") from None
-
+# What the checks below enforce, said in JSON Schema for clients and generated tests.
+NO_NUL = r"^[^\u0000]*$"
+SOME_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
     AfterValidator(_no_nul),
-    Field(description="What is to be done; surrounding whitespace is removed."),
+    Field(
+        description="What is to be done; surrounding whitespace is removed.",
+        json_schema_extra={"pattern": SOME_TEXT},
+    ),
 ]
-Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX), AfterValidator(_no_nul)]
+Description = Annotated[
+    str,
+    StringConstraints(max_length=DESCRIPTION_MAX),
+    AfterValidator(_no_nul),
+    Field(json_schema_extra={"pattern": NO_NUL}),
+]
 Moment = Annotated[
     AwareDatetime,
-    AfterValidator(_in_utc),
-    Field(description="An RFC 3339 date-time with an offset; stored to the millisecond in UTC."),
+    AfterValidator(in_utc),
+    Field(
+        description="An RFC 3339 date-time with an offset; stored to the millisecond in UTC "
+        "(one beyond the years 1 to 9999 in UTC, as the nearest moment within)."
+    ),
 ]
 Timestamp = Annotated[
     str,
@@ -76,15 +92,35 @@ class TaskReplace(TaskCreate):
     """A task's whole new content (PUT): what it leaves out is reset to its default."""
 
 
+UNREMOVABLE = ("title", "status", "priority")
+
+
+def _unremovable_are_never_null(schema: dict[str, Any]) -> None:
+    """In the document, what cannot be removed takes no null."""
+    for name in UNREMOVABLE:
+        member = schema["properties"][name]
+        [kind] = [kind for kind in member.pop("anyOf") if kind != {"type": "null"}]
+        member.update(kind)
+
+
 class TaskPatch(Request):
     """A JSON merge patch (RFC 7396): members present change, null removes (description
     becomes empty, dueDate none); title, status and priority cannot be removed."""
+
+    model_config = ConfigDict(json_schema_extra=_unremovable_are_never_null)
 
     title: Title | None = None
     description: Description | None = None
     status: Status | None = None
     priority: Priority | None = None
     due_date: Moment | None = None
+
+    @field_validator(*UNREMOVABLE, mode="before")
+    @classmethod
+    def _kept(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be removed (null)")
+        return value
 
 
 class Task(Wire):
@@ -144,3 +180,29 @@ class ChangePage(Wire):
         "learn what changed since."
     )
     has_more: bool
+
+
+class FieldError(BaseModel):
+    """One input that failed: exactly one of pointer, parameter or header names it."""
+
+    pointer: str | None = Field(
+        default=None, description="A JSON pointer into the body, as a URI fragment: #/title"
+    )
+    parameter: str | None = Field(default=None, description="A query or path parameter")
+    header: str | None = Field(default=None, description="A request header")
+    detail: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document (application/problem+json)."""
+
+    type: str = Field(
+        description="A URI reference naming the kind of problem, stable across releases: "
+        "/api/v2/problems/<kind>, or about:blank"
+    )
+    title: str = Field(description="The kind of problem, in words; the same for every occurrence")
+    status: int
+    detail: str = Field(description="What went wrong this time")
+    errors: list[FieldError] | None = Field(
+        default=None, description="The inputs that failed, when the request's own are at fault"
+    )

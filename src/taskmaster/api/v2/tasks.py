@@ -47,7 +47,6 @@ SEARCH_MAX = 200
 FIELDS = (*(name for name in serialize.TASK_FIELDS if name != "userId"), "revision")
 _COLUMNS = operator.itemgetter(0, 2, 3, 4, 5, 6, 7, 8, 9)  # of tasks.queries.RENDERED
 _MOMENT_KEYS = {SortKey.CREATED_AT, SortKey.UPDATED_AT, SortKey.DUE_DATE}
-UNREMOVABLE = {"title", "status", "priority"}
 KEY_MAX = 255
 
 
@@ -267,15 +266,16 @@ async def _change_task(request: Request, changes: TaskChanges) -> Response:
 async def patch_task(request: Request) -> Response:
     patch = await bodies.read(request, TaskPatch, media=bodies.MERGE_PATCH)
     given = patch.model_fields_set
-    removed = sorted(name for name in given & UNREMOVABLE if getattr(patch, name) is None)
-    if removed:
-        raise Invalid.at("body", f"/{removed[0]}", f"{removed[0]} cannot be removed (null)")
+
+    def member(name: str, value: Any) -> Any:
+        return value if name in given else UNSET
+
     changes = TaskChanges(
-        title=patch.title if patch.title is not None else UNSET,
-        description=(patch.description or "") if "description" in given else UNSET,
-        status=patch.status if patch.status is not None else UNSET,
-        priority=patch.priority if patch.priority is not None else UNSET,
-        due_date=patch.due_date if "due_date" in given else UNSET,
+        title=member("title", patch.title),
+        description=member("description", patch.description or ""),
+        status=member("status", patch.status),
+        priority=member("priority", patch.priority),
+        due_date=member("due_date", patch.due_date),
     )
     return await _change_task(request, changes)
 
