@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from taskmaster.app import create_app
+from taskmaster.cache.base import StoreUnavailable
 from taskmaster.cache.redis import RedisKeyValue
 from taskmaster.config import Environment, Settings
 from taskmaster.db import migrate
@@ -137,6 +138,11 @@ async def forget(store: RedisKeyValue) -> None:
     keys = [key async for key in store.redis.scan_iter(f"{store.prefix}*")]
     if keys:
         await store.redis.delete(*keys)
+
+
+async def store_down(*args: object, **kwargs: object) -> Any:
+    """Stands for any method of a store that is down (monkeypatch it in)."""
+    raise StoreUnavailable("down")
 
 
 @pytest.fixture

@@ -126,17 +126,21 @@ class PreconditionRequired(TaskMasterError):
     title = "This change needs If-Match"
 
 
-class RateLimited(TaskMasterError):
-    status = 429
-    kind = "rate-limited"
-    title = "Too many requests"
+class RetryLater(TaskMasterError):
+    """A failure the client may retry after `retry_after` seconds (the Retry-After header)."""
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 
 
-class Unavailable(TaskMasterError):
+class RateLimited(RetryLater):
+    status = 429
+    kind = "rate-limited"
+    title = "Too many requests"
+
+
+class Unavailable(RetryLater):
     """A part the request needs is down; the client may try again."""
 
     status = 503
@@ -144,8 +148,7 @@ class Unavailable(TaskMasterError):
     title = "Temporarily unavailable"
 
     def __init__(self, message: str, retry_after: int = 5) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+        super().__init__(message, retry_after)
 
 
 # Every kind a client may meet, for the documentation of problem types.

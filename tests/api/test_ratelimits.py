@@ -8,7 +8,6 @@ import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -17,17 +16,19 @@ from starlette.types import Receive, Scope, Send
 
 from taskmaster.api.ratelimits import UserRateLimits
 from taskmaster.app import create_app
-from taskmaster.cache.base import StoreUnavailable
 from taskmaster.cache.redis import RedisKeyValue
 from taskmaster.config import Settings
 from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
-from tests.api.v2.test_tasks import problem_of
-from tests.conftest import REDIS_URL, Account, FakeClock, register
+from tests.api.v2.answers import problem_of
+from tests.conftest import REDIS_URL, Account, FakeClock, register, store_down
 
 RATE = Rate(3, 60)
 POLICY = '"user";q=3;w=60'
 FIELDS = ("ratelimit-policy", "ratelimit")
+# The RateLimit field of the first three requests of a window: the last leaves none, until
+# one frees just after the window closes.
+COUNTDOWN = ['"user";r=2;t=60', '"user";r=1;t=60', '"user";r=0;t=61']
 
 
 @pytest.fixture
@@ -91,11 +92,7 @@ async def test_the_quota_counts_down_and_a_refusal_never_arrives(
 ) -> None:
     auth = bearer(runtime)
     answers = [await limited.get("/api/v1/tasks", headers=auth) for _ in range(3)]
-    assert [quota(answer) for answer in answers] == [
-        '"user";r=2;t=60',
-        '"user";r=1;t=60',
-        '"user";r=0;t=61',  # none left: until one frees, just after the window closes
-    ]
+    assert [quota(answer) for answer in answers] == COUNTDOWN
     assert all(answer.headers["x-endpoint"] == "yes" for answer in answers)
     refused = await limited.get("/api/v1/tasks", headers=auth)
     assert refused.status_code == 429
@@ -129,7 +126,7 @@ async def test_requests_at_once_never_pass_the_limit(
     answers = await asyncio.gather(*(limited.get("/api/v2/tasks", headers=auth) for _ in range(12)))
     assert sorted(answer.status_code for answer in answers) == [200] * 3 + [429] * 9
     served = sorted(quota(answer) for answer in answers if answer.status_code == 200)
-    assert served == ['"user";r=0;t=61', '"user";r=1;t=60', '"user";r=2;t=60']
+    assert served == sorted(COUNTDOWN)
     assert endpoint.reached == 3
 
 
@@ -187,11 +184,7 @@ async def test_answers_carry_the_fields_counting_down(
 ) -> None:
     answers = [await client.get(TASKS_V2, headers=alice.auth) for _ in range(3)]
     assert [answer.status_code for answer in answers] == [200] * 3
-    assert [quota(answer) for answer in answers] == [
-        '"user";r=2;t=60',
-        '"user";r=1;t=60',
-        '"user";r=0;t=61',
-    ]
+    assert [quota(answer) for answer in answers] == COUNTDOWN
 
 
 async def test_a_refused_v2_request_is_a_problem_and_changes_nothing(
@@ -247,11 +240,7 @@ async def test_both_versions_draw_on_one_quota(client: httpx.AsyncClient, alice:
     answers = [
         await client.get(path, headers=alice.auth) for path in (TASKS_V1, TASKS_V2, "/api/tasks")
     ]
-    assert [quota(answer) for answer in answers] == [
-        '"user";r=2;t=60',
-        '"user";r=1;t=60',
-        '"user";r=0;t=61',
-    ]
+    assert [quota(answer) for answer in answers] == COUNTDOWN
     assert (await client.get(TASKS_V2, headers=alice.auth)).status_code == 429
     assert (await client.get(TASKS_V1, headers=alice.auth)).status_code == 429
 
@@ -309,10 +298,7 @@ async def test_the_unauthenticated_and_invalid_tokens_are_left_alone(
 async def test_with_the_store_down_the_api_is_not_limited(
     client: httpx.AsyncClient, alice: Account, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def down(*args: object, **kwargs: object) -> Any:
-        raise StoreUnavailable("down")
-
-    monkeypatch.setattr(runtime.store, "incr_below", down)
+    monkeypatch.setattr(runtime.store, "incr_below", store_down)
     answers = [await client.get(TASKS_V2, headers=alice.auth) for _ in range(6)]
     assert [answer.status_code for answer in answers] == [200] * 6
     assert all(untouched(answer) for answer in answers)
@@ -347,10 +333,6 @@ async def test_one_quota_across_instances(
     answers = [
         await instance.get(TASKS_V2, headers=alice.auth) for instance in (first, second, first)
     ]
-    assert [quota(answer) for answer in answers] == [
-        '"user";r=2;t=60',
-        '"user";r=1;t=60',
-        '"user";r=0;t=61',
-    ]
+    assert [quota(answer) for answer in answers] == COUNTDOWN
     assert (await second.get(TASKS_V2, headers=alice.auth)).status_code == 429
     assert (await first.get(TASKS_V2, headers=alice.auth)).status_code == 429

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from taskmaster.auth.service import AccountService
 from taskmaster.auth.sessions import Client, SessionService
 from taskmaster.auth.tokens import MISSING_TOKEN, AccessClaims, TokenInvalid
-from taskmaster.errors import Unauthorized
+from taskmaster.errors import TaskMasterError, Unauthorized
 from taskmaster.runtime import Runtime
 
 
@@ -79,6 +79,14 @@ async def caller(request: Request) -> AccessClaims:
 
 
 CallerDep = Annotated[AccessClaims, Depends(caller)]
+
+
+def optional_caller(request: Request, runtime: Runtime) -> AccessClaims | None:
+    """The claims of the request's access token when it has a valid one, else None."""
+    try:
+        return runtime.tokens.verify(bearer_token(request))
+    except TaskMasterError:
+        return None
 
 
 async def account_service(session: SessionDep, runtime: RuntimeDep) -> AccountService:

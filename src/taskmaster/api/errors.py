@@ -24,6 +24,7 @@ from taskmaster.errors import (
     Location,
     MethodNotAllowed,
     NotFound,
+    RetryLater,
     TaskMasterError,
 )
 
@@ -47,8 +48,7 @@ def _rendered(
 
 async def domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, TaskMasterError)
-    retry_after = getattr(error, "retry_after", None)
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RetryLater) else None
     return _rendered(request, error, headers)
 
 

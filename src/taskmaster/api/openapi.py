@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from fastapi.security import HTTPBearer
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute
@@ -27,6 +28,13 @@ from taskmaster.api.v2.schemas import Problem
 
 BEARER = "bearer"
 SIGNED_IN: dict[str, Any] = {"security": [{BEARER: []}]}
+# A declaration's parameter for the access token the operation needs (the contract modules).
+Bearer = Annotated[
+    Any,
+    Depends(HTTPBearer(scheme_name=BEARER, description="An access token from sign-in")),
+]
+# The schema of a response header whose value is text.
+STRING: dict[str, Any] = {"schema": {"type": "string"}}
 _REF = "#/components/schemas/{model}"
 _FRAMEWORK_SCHEMAS = ("HTTPValidationError", "ValidationError")
 

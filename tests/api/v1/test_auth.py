@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import delete
 
-from taskmaster.auth.models import User
 from taskmaster.runtime import Runtime
-from tests.conftest import Account, FakeClock, register
+from tests.api.accounts import deleted_account
+from tests.conftest import Account, FakeClock
 
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
@@ -149,10 +148,7 @@ async def test_profile_includes_created_at(
 async def test_profile_of_a_deleted_user_is_not_found(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
-    account = await register(client, "gone@example.com")
-    async with runtime.db.session() as session:
-        await session.execute(delete(User))
-        await session.commit()
+    account = await deleted_account(client, runtime)
     assert error(await client.get(PROFILE, headers=account.auth)) == (
         404,
         {"success": False, "error": "User not found"},

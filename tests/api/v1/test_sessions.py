@@ -1,39 +1,19 @@
-"""v1 sessions: rotation, reuse detection, the two-tab rule, revoke, logout, sessions, password."""
+"""v1 sessions: rotation, reuse detection, revoke, logout, sessions, password.
+
+The rules both versions keep alike (reuse, two tabs, cross-site cookies): test_session_rules.
+"""
 
 from __future__ import annotations
-
-import asyncio
-from http.cookies import SimpleCookie
-from typing import Any
 
 import httpx
 import pytest
 
-from taskmaster.cache.base import StoreUnavailable
 from taskmaster.runtime import Runtime
-from tests.conftest import Account, FakeClock
+from tests.api.accounts import BROWSER, FORGED, V1, bearer
+from tests.conftest import Account, FakeClock, store_down
 
-AUTH = "/api/v1/auth"
-BROWSER = {"X-Requested-With": "XMLHttpRequest", "Origin": "http://testserver"}
-
-
-async def sign_in(client: httpx.AsyncClient, account: Account, **headers: str) -> dict[str, Any]:
-    response = await client.post(
-        f"{AUTH}/login",
-        json={"email": account.email, "password": account.password},
-        headers=headers,
-    )
-    assert response.status_code == 200, response.text
-    data: dict[str, Any] = response.json()["data"]
-    return data
-
-
-async def refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
-    return await client.post(f"{AUTH}/refresh", json={"refreshToken": token})
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+AUTH = V1.auth
+sign_in, refresh = V1.sign_in, V1.refresh
 
 
 async def test_login_issues_both_tokens(client: httpx.AsyncClient, alice: Account) -> None:
@@ -78,38 +58,6 @@ async def test_reuse_of_a_rotated_token_ends_the_whole_family(
     assert (refused.status_code, refused.json()["error"]) == (401, "Invalid token. Access denied.")
 
 
-async def test_reuse_ends_only_that_family(
-    client: httpx.AsyncClient, alice: Account, runtime: Runtime, clock: FakeClock
-) -> None:
-    laptop = await sign_in(client, alice)
-    phone = await sign_in(client, alice)
-    await refresh(client, laptop["refreshToken"])
-    clock.advance(seconds=runtime.settings.refresh_reuse_grace_seconds + 1)
-    assert (await refresh(client, laptop["refreshToken"])).status_code == 401
-    assert (await refresh(client, phone["refreshToken"])).status_code == 200
-
-
-async def test_two_tabs_refreshing_at_once_both_stay_signed_in(
-    client: httpx.AsyncClient, alice: Account
-) -> None:
-    """The rule: within the grace period a rotated token yields the same, unused successor."""
-    token = (await sign_in(client, alice))["refreshToken"]
-    tab_a, tab_b = await asyncio.gather(refresh(client, token), refresh(client, token))
-    assert (tab_a.status_code, tab_b.status_code) == (200, 200)
-    successor = tab_a.json()["data"]["refreshToken"]
-    assert tab_b.json()["data"]["refreshToken"] == successor
-    assert (await refresh(client, successor)).status_code == 200
-
-
-async def test_the_grace_period_ends_once_the_successor_is_used(
-    client: httpx.AsyncClient, alice: Account
-) -> None:
-    token = (await sign_in(client, alice))["refreshToken"]
-    successor = (await refresh(client, token)).json()["data"]["refreshToken"]
-    assert (await refresh(client, successor)).status_code == 200
-    assert (await refresh(client, token)).status_code == 401  # replayed after the chain moved on
-
-
 async def test_refresh_tokens_expire_thirty_days_after_sign_in(
     client: httpx.AsyncClient, alice: Account, clock: FakeClock
 ) -> None:
@@ -131,43 +79,7 @@ async def test_unknown_refresh_tokens_are_refused(client: httpx.AsyncClient, tok
     assert response.json()["success"] is False
 
 
-async def test_the_refresh_cookie_is_httponly_and_scoped(
-    client: httpx.AsyncClient, alice: Account
-) -> None:
-    response = await client.post(
-        f"{AUTH}/login", json={"email": alice.email, "password": alice.password}, headers=BROWSER
-    )
-    assert "refreshToken" not in response.json()["data"]  # the browser gets it as a cookie only
-    header = response.headers["set-cookie"]
-    morsel = SimpleCookie(header)["tm_refresh"]
-    assert morsel["httponly"] is True
-    assert morsel["path"] == "/api/v1/auth"
-    assert morsel["samesite"].lower() == "lax"
-    assert int(morsel["max-age"]) == 30 * 24 * 3600
-    assert "secure" not in header.lower()  # plain-http test configuration
-
-
-async def test_the_cookie_refreshes_with_the_csrf_header(
-    client: httpx.AsyncClient, alice: Account
-) -> None:
-    await sign_in(client, alice, **BROWSER)  # the client keeps the cookie
-    response = await client.post(f"{AUTH}/refresh", headers=BROWSER)
-    assert response.status_code == 200
-    assert "refreshToken" not in response.json()["data"]
-    assert "tm_refresh=" in response.headers["set-cookie"]
-
-
-@pytest.mark.parametrize(
-    ("headers", "message"),
-    [
-        ({}, "Missing X-Requested-With header"),
-        ({"Origin": "http://testserver"}, "Missing X-Requested-With header"),
-        (
-            {"X-Requested-With": "XMLHttpRequest", "Origin": "https://evil.example"},
-            "Origin not allowed",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("headers", "message"), FORGED)
 async def test_the_cookie_is_useless_to_another_site(
     client: httpx.AsyncClient, alice: Account, headers: dict[str, str], message: str
 ) -> None:
@@ -203,12 +115,6 @@ async def test_logout_ends_this_session_and_clears_the_cookie(
     assert (
         await client.get(f"{AUTH}/profile", headers=bearer(elsewhere["token"]))
     ).status_code == 200
-
-
-async def test_logout_with_only_the_cookie(client: httpx.AsyncClient, alice: Account) -> None:
-    here = await sign_in(client, alice, **BROWSER)
-    assert (await client.post(f"{AUTH}/logout", headers=BROWSER)).status_code == 200
-    assert (await client.get(f"{AUTH}/profile", headers=bearer(here["token"]))).status_code == 401
 
 
 async def test_logout_all_ends_every_session(client: httpx.AsyncClient, alice: Account) -> None:
@@ -329,28 +235,10 @@ async def test_common_passwords_are_refused_at_registration(client: httpx.AsyncC
     )
 
 
-async def test_cross_site_cookies_are_secure_and_partitioned(
-    client: httpx.AsyncClient, alice: Account, runtime: Runtime
-) -> None:
-    runtime.settings = runtime.settings.model_copy(
-        update={"cookie_samesite": "none", "cookie_secure": True}
-    )
-    response = await client.post(
-        f"{AUTH}/login", json={"email": alice.email, "password": alice.password}, headers=BROWSER
-    )
-    attributes = [part.strip() for part in response.headers["set-cookie"].split(";")]
-    assert {"HttpOnly", "Secure", "Partitioned", "SameSite=None", "Path=/api/v1/auth"} <= set(
-        attributes
-    )
-
-
 async def test_logout_is_refused_rather_than_half_done_when_the_store_is_down(
     client: httpx.AsyncClient, alice: Account, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def down(*args: object, **kwargs: object) -> None:
-        raise StoreUnavailable("down")
-
-    monkeypatch.setattr(runtime.store, "set", down)
+    monkeypatch.setattr(runtime.store, "set", store_down)
     response = await client.post(f"{AUTH}/logout", headers=alice.auth)
     assert (response.status_code, response.json()["error"]) == (
         503,
@@ -362,15 +250,3 @@ async def test_logout_is_refused_rather_than_half_done_when_the_store_is_down(
     assert (await client.get(f"{AUTH}/profile", headers=alice.auth)).status_code == 200
     assert (await client.post(f"{AUTH}/logout", headers=alice.auth)).status_code == 200
     assert (await client.get(f"{AUTH}/profile", headers=alice.auth)).status_code == 401
-
-
-async def test_logout_ends_the_cookies_session_too(
-    client: httpx.AsyncClient, alice: Account
-) -> None:
-    """The cookie is cleared, so the session it carried must end as well, not live on."""
-    cookie_session = await sign_in(client, alice, **BROWSER)  # the client keeps this cookie
-    response = await client.post(f"{AUTH}/logout", headers={**BROWSER, **alice.auth})
-    assert response.status_code == 200
-    assert (await client.get(f"{AUTH}/profile", headers=alice.auth)).status_code == 401
-    ended = await client.get(f"{AUTH}/profile", headers=bearer(cookie_session["token"]))
-    assert ended.status_code == 401

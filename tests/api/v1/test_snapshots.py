@@ -28,6 +28,7 @@ import httpx
 import orjson
 import pytest
 
+from tests.api.accounts import bearer
 from tests.conftest import FakeClock
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -148,10 +149,6 @@ class Script:
     @property
     def text(self) -> str:
         return "".join(self.exchanges)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def data(response: httpx.Response) -> Any:

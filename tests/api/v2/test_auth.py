@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
 from typing import Any
 
 import httpx
 import pytest
-from pydantic import BaseModel
-from sqlalchemy import delete
 
 from taskmaster.api.v2 import account_schemas as wire
-from taskmaster.auth.models import User
 from taskmaster.runtime import Runtime
+from tests.api.accounts import BROWSER, V2, bearer, deleted_account, refresh_cookie_of
 from tests.api.v1.test_bad_input import everything
-from tests.conftest import Account, FakeClock, register
+from tests.api.v2.answers import PROBLEM, conforms, pointers, problem_of
+from tests.conftest import Account, FakeClock
 
-AUTH = "/api/v2/auth"
+AUTH = V2.auth
 REGISTER = f"{AUTH}/register"
 LOGIN = f"{AUTH}/login"
 PROFILE = f"{AUTH}/profile"
 PASSWORD = f"{AUTH}/password"
-PROBLEM = "application/problem+json"
 PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
-BROWSER = {"X-Requested-With": "XMLHttpRequest", "Origin": "http://testserver"}
 NEWCOMER = {"email": "new@example.com", "password": "long enough 1", "name": "New Comer"}
 OPERATIONS = {
     "register": ("post", REGISTER),
@@ -37,36 +33,6 @@ OPERATIONS = {
     "listSessions": ("get", f"{AUTH}/sessions"),
     "endSession": ("delete", f"{AUTH}/sessions/{{sessionId}}"),
 }
-
-
-def problem_of(response: httpx.Response, status: int, kind: str) -> dict[str, Any]:
-    """The problem document of `response`, checked for its status and type."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body: dict[str, Any] = response.json()
-    assert (body["type"], body["status"]) == (f"/api/v2/problems/{kind}", status)
-    assert body["title"]
-    assert body["detail"]
-    return body
-
-
-def pointers(response: httpx.Response) -> list[str]:
-    """Where the inputs a 400 names are, in the body."""
-    return [error["pointer"] for error in problem_of(response, 400, "invalid-request")["errors"]]
-
-
-def conforms(model: type[BaseModel], body: Any) -> None:
-    """`body` is what `model` documents: every member of the right type, and no other."""
-    parsed = model.model_validate(body, strict=True)
-    assert parsed.model_dump(by_alias=True, exclude_unset=True) == body
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def refresh_cookie_of(response: httpx.Response) -> Any:
-    return SimpleCookie(response.headers["set-cookie"])["tm_refresh"]
 
 
 # Registering
@@ -341,10 +307,7 @@ async def test_an_expired_token_asks_to_login_again(
 async def test_the_profile_of_a_deleted_user_is_not_found(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
-    account = await register(client, "gone@example.com")
-    async with runtime.db.session() as session:
-        await session.execute(delete(User))
-        await session.commit()
+    account = await deleted_account(client, runtime)
     response = await client.get(PROFILE, headers=account.auth)
     assert problem_of(response, 404, "not-found")["detail"] == "User not found"
 

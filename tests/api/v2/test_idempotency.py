@@ -14,7 +14,8 @@ from asgi_lifespan import LifespanManager
 from taskmaster.app import create_app
 from taskmaster.config import Settings
 from taskmaster.runtime import Runtime
-from tests.api.v2.test_tasks import TASKS, problem_of
+from tests.api.v2.answers import problem_of
+from tests.api.v2.test_tasks import TASKS
 from tests.conftest import Account, FakeClock
 
 

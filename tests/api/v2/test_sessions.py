@@ -1,8 +1,10 @@
-"""v2 sessions: rotation, reuse, two tabs, the cookie on v2's path, revoke, logout, the list."""
+"""v2 sessions: rotation, reuse, the cookie on v2's path, revoke, logout, the list.
+
+The rules both versions keep alike (reuse, two tabs, cross-site cookies): test_session_rules.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
@@ -11,41 +13,16 @@ import pytest
 
 from taskmaster.api.cookies import cookie_path
 from taskmaster.api.v2 import account_schemas as wire
-from taskmaster.cache.base import StoreUnavailable
 from taskmaster.config import Settings
 from taskmaster.runtime import Runtime
-from tests.api.v2.test_auth import (
-    AUTH,
-    BROWSER,
-    bearer,
-    conforms,
-    pointers,
-    problem_of,
-    refresh_cookie_of,
-)
-from tests.conftest import Account, FakeClock
+from tests.api.accounts import BROWSER, FORGED, V2, bearer, refresh_cookie_of
+from tests.api.v2.answers import conforms, pointers, problem_of
+from tests.conftest import Account, FakeClock, store_down
 
+AUTH = V2.auth
 REUSED = "Refresh token reuse detected. Every session of this sign-in has been ended."
 JSON = {"Content-Type": "application/json"}
-
-
-async def sign_in(client: httpx.AsyncClient, account: Account, **headers: str) -> dict[str, Any]:
-    response = await client.post(
-        f"{AUTH}/login",
-        json={"email": account.email, "password": account.password},
-        headers=headers,
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
-    return await client.post(f"{AUTH}/refresh", json={"refreshToken": token})
-
-
-async def profile_status(client: httpx.AsyncClient, access_token: str) -> int:
-    return (await client.get(f"{AUTH}/profile", headers=bearer(access_token))).status_code
+sign_in, refresh, profile_status = V2.sign_in, V2.refresh, V2.profile_status
 
 
 def clears_the_cookie(response: httpx.Response) -> bool:
@@ -86,29 +63,6 @@ async def test_reuse_of_a_rotated_token_ends_the_whole_family(
     # Every token of the family is dead, and so are the family's access tokens, at once.
     problem_of(await refresh(client, second["refreshToken"]), 401, "unauthorized")
     assert await profile_status(client, second["accessToken"]) == 401
-
-
-async def test_reuse_ends_only_that_family(
-    client: httpx.AsyncClient, alice: Account, runtime: Runtime, clock: FakeClock
-) -> None:
-    laptop = await sign_in(client, alice)
-    phone = await sign_in(client, alice)
-    await refresh(client, laptop["refreshToken"])
-    clock.advance(seconds=runtime.settings.refresh_reuse_grace_seconds + 1)
-    assert (await refresh(client, laptop["refreshToken"])).status_code == 401
-    assert (await refresh(client, phone["refreshToken"])).status_code == 200
-
-
-async def test_two_tabs_refreshing_at_once_both_stay_signed_in(
-    client: httpx.AsyncClient, alice: Account
-) -> None:
-    token = (await sign_in(client, alice))["refreshToken"]
-    tab_a, tab_b = await asyncio.gather(refresh(client, token), refresh(client, token))
-    assert (tab_a.status_code, tab_b.status_code) == (200, 200)
-    successor = tab_a.json()["refreshToken"]
-    assert tab_b.json()["refreshToken"] == successor
-    assert (await refresh(client, successor)).status_code == 200
-    assert (await refresh(client, token)).status_code == 401  # replayed after the chain moved on
 
 
 async def test_refresh_tokens_expire_thirty_days_after_sign_in(
@@ -186,34 +140,6 @@ async def test_a_token_body_must_say_it_is_json(client: httpx.AsyncClient, alice
 # The cookie
 
 
-async def test_the_refresh_cookie_is_httponly_and_scoped_to_v2(
-    client: httpx.AsyncClient, alice: Account
-) -> None:
-    response = await client.post(
-        f"{AUTH}/login", json={"email": alice.email, "password": alice.password}, headers=BROWSER
-    )
-    header = response.headers["set-cookie"]
-    cookie = refresh_cookie_of(response)
-    assert cookie["httponly"] is True
-    assert cookie["path"] == "/api/v2/auth"
-    assert cookie["samesite"].lower() == "lax"
-    assert int(cookie["max-age"]) == 30 * 24 * 3600
-    assert "secure" not in header.lower()  # plain-http test configuration
-
-
-async def test_the_cookie_refreshes_with_the_csrf_header(
-    client: httpx.AsyncClient, alice: Account
-) -> None:
-    await sign_in(client, alice, **BROWSER)  # the client keeps the cookie
-    first = await client.post(f"{AUTH}/refresh", headers=BROWSER)
-    assert first.status_code == 200
-    conforms(wire.SignedIn, first.json())
-    assert "refreshToken" not in first.json()
-    second = await client.post(f"{AUTH}/refresh", headers=BROWSER)  # with the rotated cookie
-    assert second.status_code == 200
-    assert refresh_cookie_of(second).value != refresh_cookie_of(first).value
-
-
 async def test_a_v1_cookie_is_not_sent_to_v2(client: httpx.AsyncClient, alice: Account) -> None:
     """Each version's cookie lives on its own path; the browser sends v2's to v2 only."""
     v1 = await client.post(
@@ -227,17 +153,7 @@ async def test_a_v1_cookie_is_not_sent_to_v2(client: httpx.AsyncClient, alice: A
     assert (await client.post("/api/v1/auth/refresh", headers=BROWSER)).status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("headers", "detail"),
-    [
-        ({}, "Missing X-Requested-With header"),
-        ({"Origin": "http://testserver"}, "Missing X-Requested-With header"),
-        (
-            {"X-Requested-With": "XMLHttpRequest", "Origin": "https://evil.example"},
-            "Origin not allowed",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("headers", "detail"), FORGED)
 async def test_the_cookie_is_useless_to_another_site(
     client: httpx.AsyncClient, alice: Account, headers: dict[str, str], detail: str
 ) -> None:
@@ -246,21 +162,6 @@ async def test_the_cookie_is_useless_to_another_site(
         response = await client.post(f"{AUTH}/{path}", headers=headers)
         assert problem_of(response, 403, "forbidden")["detail"] == detail
     assert await profile_status(client, here["accessToken"]) == 200  # nothing was ended
-
-
-async def test_cross_site_cookies_are_secure_and_partitioned(
-    client: httpx.AsyncClient, alice: Account, runtime: Runtime
-) -> None:
-    runtime.settings = runtime.settings.model_copy(
-        update={"cookie_samesite": "none", "cookie_secure": True}
-    )
-    response = await client.post(
-        f"{AUTH}/login", json={"email": alice.email, "password": alice.password}, headers=BROWSER
-    )
-    attributes = [part.strip() for part in response.headers["set-cookie"].split(";")]
-    assert {"HttpOnly", "Secure", "Partitioned", "SameSite=None", "Path=/api/v2/auth"} <= set(
-        attributes
-    )
 
 
 @pytest.mark.parametrize(
@@ -317,39 +218,10 @@ async def test_logout_ends_this_session_and_clears_the_cookie(
     assert await profile_status(client, elsewhere["accessToken"]) == 200
 
 
-async def test_logout_with_only_the_cookie(client: httpx.AsyncClient, alice: Account) -> None:
-    here = await sign_in(client, alice, **BROWSER)
-    assert (await client.post(f"{AUTH}/logout", headers=BROWSER)).status_code == 204
-    assert await profile_status(client, here["accessToken"]) == 401
-
-
-async def test_logout_with_only_the_refresh_token(
-    client: httpx.AsyncClient, alice: Account
-) -> None:
-    here = await sign_in(client, alice)
-    response = await client.post(f"{AUTH}/logout", json={"refreshToken": here["refreshToken"]})
-    assert response.status_code == 204
-    assert await profile_status(client, here["accessToken"]) == 401
-
-
-async def test_logout_ends_the_cookies_session_too(
-    client: httpx.AsyncClient, alice: Account
-) -> None:
-    """The cookie is cleared, so the session it carried must end as well, not live on."""
-    cookie_session = await sign_in(client, alice, **BROWSER)  # the client keeps this cookie
-    response = await client.post(f"{AUTH}/logout", headers={**BROWSER, **alice.auth})
-    assert response.status_code == 204
-    assert await profile_status(client, alice.token) == 401
-    assert await profile_status(client, cookie_session["accessToken"]) == 401
-
-
 async def test_logout_is_refused_rather_than_half_done_when_the_store_is_down(
     client: httpx.AsyncClient, alice: Account, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def down(*args: object, **kwargs: object) -> None:
-        raise StoreUnavailable("down")
-
-    monkeypatch.setattr(runtime.store, "set", down)
+    monkeypatch.setattr(runtime.store, "set", store_down)
     response = await client.post(f"{AUTH}/logout", headers=alice.auth)
     assert problem_of(response, 503, "unavailable")["detail"] == (
         "Could not end the session right now. Please try again."

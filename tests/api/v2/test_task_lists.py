@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.v2.test_tasks import TASKS, create, problem_of
+from tests.api.v2.answers import problem_of
+from tests.api.v2.test_tasks import TASKS, create
 from tests.conftest import Account, FakeClock
 
 PRIORITY_RANK = {"low": 0, "medium": 1, "high": 2}

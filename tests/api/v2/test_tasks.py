@@ -8,10 +8,10 @@ import httpx
 import pytest
 
 from taskmaster.runtime import Runtime
+from tests.api.v2.answers import problem_of
 from tests.conftest import Account, FakeClock
 
 TASKS = "/api/v2/tasks"
-PROBLEM = "application/problem+json"
 MERGE = {"Content-Type": "application/merge-patch+json"}
 
 
@@ -19,17 +19,6 @@ async def create(client: httpx.AsyncClient, owner: Account, **fields: Any) -> di
     response = await client.post(TASKS, json={"title": "A task", **fields}, headers=owner.auth)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
-    return body
-
-
-def problem_of(response: httpx.Response, status: int, kind: str) -> dict[str, Any]:
-    """The problem document of `response`, checked for its status and type."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body: dict[str, Any] = response.json()
-    assert (body["type"], body["status"]) == (f"/api/v2/problems/{kind}", status)
-    assert body["title"]
-    assert body["detail"]
     return body
 
 

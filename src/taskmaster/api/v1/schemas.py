@@ -17,13 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 from pydantic.json_schema import SkipJsonSchema
 
+from taskmaster.api.text import NO_NUL, SOME_TEXT
 from taskmaster.auth.service import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
 from taskmaster.tasks.models import Priority, Status
 from taskmaster.tasks.service import DESCRIPTION_MAX, TITLE_MAX
 
-# What v1 refuses, said in JSON Schema: NUL in any string, a title of nothing but spaces.
-NO_NUL = r"^[^\u0000]*$"
-SOME_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 # JavaScript's Date.toISOString(), the form the MVP's clients parse.
 JS_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 

@@ -1,4 +1,4 @@
-"""v1 JSON shapes of users and tasks (camelCase, JavaScript-style timestamps)."""
+"""v1 JSON shapes of users, sessions and tasks (camelCase, JavaScript-style timestamps)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from taskmaster.auth.models import AuthSession
 from taskmaster.tasks.service import TaskSummary
 
 
@@ -28,6 +29,19 @@ def user_summary(user: UserLike) -> dict[str, Any]:
 
 def user_profile(user: UserLike) -> dict[str, Any]:
     return {**user_summary(user), "createdAt": timestamp(user.created_at)}
+
+
+def session(auth_session: AuthSession, current: uuid.UUID) -> dict[str, Any]:
+    """One of a user's sessions, `current` being the caller's (v2 shows them the same way)."""
+    return {
+        "id": str(auth_session.id),
+        "createdAt": timestamp(auth_session.created_at),
+        "lastUsedAt": timestamp(auth_session.last_used_at),
+        "expiresAt": timestamp(auth_session.expires_at),
+        "userAgent": auth_session.user_agent,
+        "ip": auth_session.ip,
+        "current": auth_session.id == current,
+    }
 
 
 # A task's keys, in the order of the columns the database renders (tasks/queries.RENDERED).

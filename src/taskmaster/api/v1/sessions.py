@@ -8,16 +8,14 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from taskmaster.api.body import json_object
-from taskmaster.api.cookies import clear_refresh_cookie, refresh_cookie
-from taskmaster.api.csrf import require_cookie_intent
-from taskmaster.api.deps import Accounts, CallerDep, ClientDep, RuntimeDep, Sessions, bearer_token
+from taskmaster.api.cookies import clear_refresh_cookie
+from taskmaster.api.deps import Accounts, CallerDep, ClientDep, RuntimeDep, Sessions
+from taskmaster.api.session_wire import log_out, revoke_presented, token_to_refresh
+from taskmaster.api.v1 import serialize
 from taskmaster.api.v1.envelope import failure, ok
 from taskmaster.api.v1.fields import text
-from taskmaster.api.v1.serialize import timestamp
 from taskmaster.api.v1.signin import signed_in_response
-from taskmaster.auth.models import AuthSession
-from taskmaster.auth.tokens import AccessClaims
-from taskmaster.errors import Invalid, TaskMasterError, Unauthorized
+from taskmaster.errors import Invalid, Unauthorized
 from taskmaster.ids import parse_uuid
 from taskmaster.runtime import Runtime
 
@@ -25,24 +23,15 @@ router = APIRouter(prefix="/auth", tags=["sessions"])
 Body = Annotated[dict[str, Any], Depends(json_object)]
 
 
-def _presented_token(request: Request, body: dict[str, Any], runtime: Runtime) -> str | None:
-    """The refresh token from the body (other clients) or the cookie (the browser app)."""
-    token = text(body, "refreshToken", "refreshToken")
-    if token:
-        return token
-    cookie = refresh_cookie(request, runtime.settings)
-    if cookie is not None:
-        require_cookie_intent(request, runtime.settings)
-    return cookie
+def _body_token(body: dict[str, Any]) -> str | None:
+    return text(body, "refreshToken", "refreshToken")
 
 
 @router.post("/refresh")
 async def refresh(
     request: Request, body: Body, accounts: Accounts, client: ClientDep, runtime: RuntimeDep
 ) -> Response:
-    token = _presented_token(request, body, runtime)
-    if token is None:
-        raise Unauthorized("No refresh token provided")
+    token = token_to_refresh(request, runtime, _body_token(body))
     try:
         signed_in = await accounts.refresh(token, client)
     except Unauthorized as error:
@@ -54,30 +43,14 @@ async def refresh(
 
 @router.post("/revoke")
 async def revoke(request: Request, body: Body, sessions: Sessions, runtime: RuntimeDep) -> Response:
-    token = _presented_token(request, body, runtime)
-    if token is not None:
-        await sessions.revoke_token(token)
+    await revoke_presented(request, runtime, sessions, _body_token(body))
     return _signed_out(runtime, "Token revoked")
 
 
 @router.post("/logout")
 async def logout(request: Request, body: Body, sessions: Sessions, runtime: RuntimeDep) -> Response:
-    """End this session, named by the access token and/or the refresh token; clear the cookie.
-
-    Both are ended when both are given: the cookie about to be cleared must not leave a live
-    session behind, whichever session it belonged to.
-    """
-    claims = _optional_caller(request, runtime)
-    if claims is not None:
-        await sessions.end(claims.user_id, claims.session_id, "logout")
-        # The bearer token proves the caller's intent: no forged form can carry one.
-        token = text(body, "refreshToken", "refreshToken") or refresh_cookie(
-            request, runtime.settings
-        )
-    else:
-        token = _presented_token(request, body, runtime)
-    if token is not None:
-        await sessions.revoke_token(token)
+    """End this session, named by the access token and/or the refresh token; clear the cookie."""
+    await log_out(request, runtime, sessions, lambda: _body_token(body))
     return _signed_out(runtime, "Logged out successfully")
 
 
@@ -88,38 +61,16 @@ def _signed_out(runtime: Runtime, message: str, data: Any = None) -> Response:
     return response
 
 
-def _optional_caller(request: Request, runtime: Runtime) -> AccessClaims | None:
-    try:
-        bearer = bearer_token(request)
-    except Unauthorized:
-        return None
-    try:
-        return runtime.tokens.verify(bearer)
-    except TaskMasterError:
-        return None
-
-
 @router.post("/logout-all")
 async def logout_all(claims: CallerDep, sessions: Sessions, runtime: RuntimeDep) -> Response:
     ended = await sessions.end_all(claims.user_id, "logout-all")
     return _signed_out(runtime, "Logged out of every session", {"endedSessions": ended})
 
 
-def _session_json(auth_session: AuthSession, current: AccessClaims) -> dict[str, Any]:
-    return {
-        "id": str(auth_session.id),
-        "createdAt": timestamp(auth_session.created_at),
-        "lastUsedAt": timestamp(auth_session.last_used_at),
-        "expiresAt": timestamp(auth_session.expires_at),
-        "userAgent": auth_session.user_agent,
-        "ip": auth_session.ip,
-        "current": auth_session.id == current.session_id,
-    }
-
-
 @router.get("/sessions")
 async def list_sessions(claims: CallerDep, sessions: Sessions) -> Response:
-    return ok([_session_json(s, claims) for s in await sessions.active(claims.user_id)])
+    active = await sessions.active(claims.user_id)
+    return ok([serialize.session(s, claims.session_id) for s in active])
 
 
 @router.delete("/sessions/{session_id}")

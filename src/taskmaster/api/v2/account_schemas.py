@@ -10,29 +10,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 from starlette.requests import Request
 
+from taskmaster.api.text import NO_NUL, SOME_TEXT, NoNul
 from taskmaster.api.v2 import bodies, schemas
 from taskmaster.auth.service import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
 
 M = TypeVar("M", bound=BaseModel)
 
+# The validators say it in words; these patterns say the same to OpenAPI's readers.
+SAYS_NO_NUL = Field(json_schema_extra={"pattern": NO_NUL})
+SAYS_SOME_TEXT = Field(json_schema_extra={"pattern": SOME_TEXT})
 
-def _no_nul(text: str) -> str:
-    if "\x00" in text:
-        raise ValueError("must not contain NUL characters")
-    return text
-
-
-# No database stores NUL and no person types it: refused in every string a request carries.
-# The validators say so in words; the patterns say the same to OpenAPI's readers.
-NoNul = AfterValidator(_no_nul)
-NO_NUL = Field(json_schema_extra={"pattern": r"^[^\x00]*$"})
-NOT_BLANK = Field(json_schema_extra={"pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"})
-
-Text = Annotated[str, StringConstraints(min_length=1), NoNul, NO_NUL]
+Text = Annotated[str, StringConstraints(min_length=1), NoNul, SAYS_NO_NUL]
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=EMAIL_MAX),
@@ -43,13 +35,13 @@ Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX),
     NoNul,
-    NOT_BLANK,
+    SAYS_SOME_TEXT,
 ]
 NewPassword = Annotated[
     str,
     StringConstraints(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX),
     NoNul,
-    NO_NUL,
+    SAYS_NO_NUL,
     Field(description="Not among the most common passwords."),
 ]
 

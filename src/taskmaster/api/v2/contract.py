@@ -11,12 +11,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query
-from fastapi.security import HTTPBearer
+from fastapi import APIRouter, Body, Header, Path, Query
 from pydantic import AwareDatetime
 from starlette.responses import Response
 
-from taskmaster.api.openapi import BEARER, problem_responses
+from taskmaster.api.openapi import STRING, Bearer, problem_responses
 from taskmaster.api.v2 import bodies
 from taskmaster.api.v2.schemas import (
     ChangePage,
@@ -32,10 +31,6 @@ from taskmaster.tasks.filters import SortKey
 from taskmaster.tasks.models import Priority, Status
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
-Bearer = Annotated[
-    Any,
-    Depends(HTTPBearer(scheme_name=BEARER, description="An access token from sign-in")),
-]
 SORT_KEYS = "|".join(SortKey)
 TaskId = Annotated[uuid.UUID, Path(alias="taskId", description="The task's id")]
 IfMatch = Annotated[
@@ -47,8 +42,7 @@ IfMatch = Annotated[
         "revision answers 412. Required when the deployment sets REQUIRE_IF_MATCH (else 428).",
     ),
 ]
-_STRING = {"schema": {"type": "string"}}
-ETAG = {"ETag": {"description": "The task's revision, quoted", **_STRING}}
+ETAG = {"ETag": {"description": "The task's revision, quoted", **STRING}}
 
 
 def _declared() -> Any:
@@ -99,10 +93,10 @@ async def list_tasks(
         201: {
             "headers": {
                 **ETAG,
-                "Location": {"description": "The new task's URL", **_STRING},
+                "Location": {"description": "The new task's URL", **STRING},
                 "Idempotent-Replayed": {
                     "description": "true when this is the first answer, given again",
-                    **_STRING,
+                    **STRING,
                 },
             }
         },

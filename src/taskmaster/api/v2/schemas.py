@@ -21,25 +21,15 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from taskmaster.api.text import NO_NUL, SOME_TEXT, NoNul
 from taskmaster.clock import in_utc
 from taskmaster.tasks.models import Priority, Status
 from taskmaster.tasks.service import DESCRIPTION_MAX, TITLE_MAX
 
-
-def _no_nul(text: str) -> str:
-    if "\x00" in text:
-        raise ValueError("must not contain NUL characters")
-    return text
-
-
-# What the checks below enforce, said in JSON Schema for clients and generated tests.
-NO_NUL = r"^[^\u0000]*$"
-SOME_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
-
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
-    AfterValidator(_no_nul),
+    NoNul,
     Field(
         description="What is to be done; surrounding whitespace is removed.",
         json_schema_extra={"pattern": SOME_TEXT},
@@ -48,7 +38,7 @@ Title = Annotated[
 Description = Annotated[
     str,
     StringConstraints(max_length=DESCRIPTION_MAX),
-    AfterValidator(_no_nul),
+    NoNul,
     Field(json_schema_extra={"pattern": NO_NUL}),
 ]
 Moment = Annotated[

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 from starlette.requests import Request
 from starlette.responses import Response
 
-from taskmaster.api.cookies import refresh_cookie
-from taskmaster.api.csrf import require_cookie_intent
-from taskmaster.api.deps import Accounts, CallerDep, ClientDep, RuntimeDep, Sessions, bearer_token
+from taskmaster.api.deps import Accounts, CallerDep, ClientDep, RuntimeDep, Sessions
 from taskmaster.api.openapi import SIGNED_IN, problem_responses
 from taskmaster.api.responses import JSONBytes
-from taskmaster.api.v1.serialize import timestamp
+from taskmaster.api.session_wire import log_out, revoke_presented, token_to_refresh
+from taskmaster.api.v1 import serialize
 from taskmaster.api.v2 import account_schemas as wire
 from taskmaster.api.v2 import problems
 from taskmaster.api.v2.signin import signed_in_response, signed_out
-from taskmaster.auth.models import AuthSession
-from taskmaster.auth.tokens import AccessClaims
-from taskmaster.errors import TaskMasterError, Unauthorized
-from taskmaster.runtime import Runtime
+from taskmaster.errors import Unauthorized
 
 router = APIRouter(prefix="/auth", tags=["sessions (v2)"])
 TokenBody = Annotated[
@@ -29,23 +25,6 @@ TokenBody = Annotated[
 ]
 TAKES_TOKEN = wire.request_body(wire.RefreshTokenBody, required=False)
 SessionId = Annotated[uuid.UUID, Path(alias="sessionId", description="The session's id")]
-
-
-def _presented_token(request: Request, body: wire.RefreshTokenBody, runtime: Runtime) -> str | None:
-    """The refresh token from the body (other clients) or the cookie (the browser app)."""
-    if body.refresh_token is not None:
-        return body.refresh_token
-    cookie = refresh_cookie(request, runtime.settings)
-    if cookie is not None:
-        require_cookie_intent(request, runtime.settings)
-    return cookie
-
-
-def _optional_caller(request: Request, runtime: Runtime) -> AccessClaims | None:
-    try:
-        return runtime.tokens.verify(bearer_token(request))
-    except TaskMasterError:
-        return None
 
 
 @router.post(
@@ -59,9 +38,7 @@ async def refresh(
     request: Request, body: TokenBody, accounts: Accounts, client: ClientDep, runtime: RuntimeDep
 ) -> Response:
     """Exchange the refresh token for its successor and a new access token."""
-    token = _presented_token(request, body, runtime)
-    if token is None:
-        raise Unauthorized("No refresh token provided")
+    token = token_to_refresh(request, runtime, body.refresh_token)
     try:
         signed_in = await accounts.refresh(token, client)
     except Unauthorized as error:
@@ -82,9 +59,7 @@ async def revoke(
     request: Request, body: TokenBody, sessions: Sessions, runtime: RuntimeDep
 ) -> Response:
     """End the session of a refresh token; an unknown token is no error (RFC 7009)."""
-    token = _presented_token(request, body, runtime)
-    if token is not None:
-        await sessions.revoke_token(token)
+    await revoke_presented(request, runtime, sessions, body.refresh_token)
     return signed_out(Response(status_code=204), runtime)
 
 
@@ -100,16 +75,7 @@ async def logout(
     request: Request, body: TokenBody, sessions: Sessions, runtime: RuntimeDep
 ) -> Response:
     """End this session, named by the access token and/or the refresh token; clear the cookie."""
-    claims = _optional_caller(request, runtime)
-    if claims is not None:
-        await sessions.end(claims.user_id, claims.session_id, "logout")
-        # Both end when both are given: the cookie about to be cleared must not leave a live
-        # session behind. The bearer token proves the caller's intent: no forged form has one.
-        token = body.refresh_token or refresh_cookie(request, runtime.settings)
-    else:
-        token = _presented_token(request, body, runtime)
-    if token is not None:
-        await sessions.revoke_token(token)
+    await log_out(request, runtime, sessions, lambda: body.refresh_token)
     return signed_out(Response(status_code=204), runtime)
 
 
@@ -126,18 +92,6 @@ async def logout_all(claims: CallerDep, sessions: Sessions, runtime: RuntimeDep)
     return signed_out(JSONBytes({"endedSessions": ended}), runtime)
 
 
-def _session_json(auth_session: AuthSession, current: AccessClaims) -> dict[str, Any]:
-    return {
-        "id": str(auth_session.id),
-        "createdAt": timestamp(auth_session.created_at),
-        "lastUsedAt": timestamp(auth_session.last_used_at),
-        "expiresAt": timestamp(auth_session.expires_at),
-        "userAgent": auth_session.user_agent,
-        "ip": auth_session.ip,
-        "current": auth_session.id == current.session_id,
-    }
-
-
 @router.get(
     "/sessions",
     operation_id="listSessions",
@@ -148,7 +102,8 @@ def _session_json(auth_session: AuthSession, current: AccessClaims) -> dict[str,
 async def list_sessions(claims: CallerDep, sessions: Sessions) -> Response:
     """The caller's active sessions, the newest first."""
     active = await sessions.active(claims.user_id)
-    return JSONBytes({"items": [_session_json(s, claims) for s in active], "nextCursor": None})
+    items = [serialize.session(s, claims.session_id) for s in active]
+    return JSONBytes({"items": items, "nextCursor": None})
 
 
 @router.delete(

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 
-from taskmaster.api.cookies import clear_refresh_cookie, set_refresh_cookie
-from taskmaster.api.csrf import CSRF_HEADER
+from taskmaster.api.cookies import clear_refresh_cookie
 from taskmaster.api.responses import JSONBytes
+from taskmaster.api.session_wire import keeping_refresh_token, signed_in_tokens
 from taskmaster.api.v1 import serialize
 from taskmaster.api.versions import V2
 from taskmaster.auth.service import SignedIn
@@ -23,25 +21,12 @@ def signed_in_response(
     request: Request, runtime: Runtime, signed_in: SignedIn, *, status: int = 200
 ) -> Response:
     """The signed-in session's tokens as the body; the refresh token also as a cookie."""
-    body: dict[str, Any] = {
+    body = {
         "user": serialize.user_summary(signed_in.user),
-        "accessToken": signed_in.access_token,
-        "expiresIn": int(runtime.tokens.ttl.total_seconds()),
+        **signed_in_tokens(request, runtime, signed_in),
     }
-    # The browser app (which sends the CSRF header) never sees the refresh token in a body:
-    # the httpOnly cookie is its only copy.
-    if not request.headers.get(CSRF_HEADER):
-        body["refreshToken"] = signed_in.session.refresh_token
     response = JSONBytes(body, status_code=status, headers=NO_STORE)
-    set_refresh_cookie(
-        response,
-        runtime.settings,
-        signed_in.session.refresh_token,
-        signed_in.session.expires_at,
-        runtime.clock(),
-        prefix=V2,
-    )
-    return response
+    return keeping_refresh_token(response, runtime, signed_in, prefix=V2)
 
 
 def signed_out(response: Response, runtime: Runtime) -> Response:
