@@ -48,8 +48,10 @@ typecheck: install
 pytest: install services pgbouncer
 	$(BIN)/pytest --cov --cov-report=term
 
-web-check: $(WEB_INSTALLED)
-	cd web && npm run lint && npm run typecheck && npm test && npm run build && npm run size
+# api:check rebuilds the v2 OpenAPI document from the Python app (hence `install`) and the client
+# types from it, and fails when either differs from the committed web/src/api/v2 files.
+web-check: install $(WEB_INSTALLED)
+	cd web && npm run api:check && npm run lint && npm run typecheck && npm test && npm run build && npm run size
 
 chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && \

@@ -7,7 +7,8 @@ import { defineConfig } from 'eslint/config';
 
 export default defineConfig(
   {
-    ignores: ['node_modules', 'dist', 'test-results', 'playwright-report', 'e2e/screenshots'],
+    // The v2 client's types are generated (npm run api:generate): checked by tsc, not linted.
+    ignores: ['node_modules', 'dist', 'test-results', 'playwright-report', 'e2e/screenshots', 'src/api/v2/schema.ts'],
   },
   {
     files: ['**/*.{ts,tsx}'],

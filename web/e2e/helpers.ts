@@ -3,7 +3,21 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const API_URL = (process.env.E2E_API_URL ?? process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8765').replace(/\/+$/, '');
+/**
+ * `url` as the tests' own requests (from Node, not the browser) must spell it: Chromium resolves
+ * every *.localhost name to loopback by itself, Node's resolver does not.
+ */
+export function reachable(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.hostname.endsWith('.localhost')) parsed.hostname = '127.0.0.1';
+  return parsed.toString();
+}
+
+/** The API origin, for the tests' own requests. */
+export const API_URL = reachable(process.env.E2E_API_URL ?? process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8765').replace(
+  /\/+$/,
+  '',
+);
 export const SESSION_ENDED = 'Your session has ended. Please sign in again.';
 
 const screenshotDir = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
@@ -19,28 +33,94 @@ export function uniqueUser(label = 'user'): TestUser {
   return { name: `E2E ${label}`, email: `e2e-${label}-${id}@example.com`, password: 'Correct-Horse-42' };
 }
 
-/** Creates an account straight through the API; returns its access token. */
-export async function registerViaApi(request: APIRequestContext, user: TestUser): Promise<string> {
-  const response = await request.post(`${API_URL}/api/v1/auth/register`, { data: user });
-  expect(response.status(), await response.text()).toBe(201);
-  const body = (await response.json()) as { data: { accessToken?: string; token?: string } };
-  const token = body.data.accessToken ?? body.data.token;
-  if (!token) throw new Error('register returned no access token');
-  return token;
+/** A task as API v2 answers with it. */
+export interface ApiTask {
+  id: string;
+  title: string;
+  description: string;
+  status: string;
+  priority: string;
+  dueDate: string | null;
+  revision: number;
 }
 
-export async function seedTasks(
-  request: APIRequestContext,
-  token: string,
-  tasks: { title: string; description?: string; status?: string; priority?: string; dueDate?: string | null }[],
-): Promise<void> {
-  for (const task of tasks) {
-    const response = await request.post(`${API_URL}/api/v1/tasks`, {
-      data: task,
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    expect(response.status(), await response.text()).toBe(201);
+export interface NewTask {
+  title: string;
+  description?: string;
+  status?: string;
+  priority?: string;
+  dueDate?: string | null;
+}
+
+/** Creates an account straight through API v2; returns its access token. */
+export async function registerViaApi(request: APIRequestContext, user: TestUser): Promise<string> {
+  const response = await request.post(`${API_URL}/api/v2/auth/register`, { data: user });
+  expect(response.status(), await response.text()).toBe(201);
+  const body = (await response.json()) as { accessToken?: string };
+  if (!body.accessToken) throw new Error('register returned no access token');
+  return body.accessToken;
+}
+
+/** Signs in through API v2; returns a fresh access token (e2e servers' tokens live seconds). */
+export async function loginViaApi(request: APIRequestContext, user: TestUser): Promise<string> {
+  const response = await request.post(`${API_URL}/api/v2/auth/login`, {
+    data: { email: user.email, password: user.password },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+  return ((await response.json()) as { accessToken: string }).accessToken;
+}
+
+/**
+ * Creates tasks through API v2 for `user`, ten at a time (quick to seed; so their creation order
+ * is not the order given); returns them. Access tokens of the e2e servers live 3 s: a refused
+ * create (401, so not made) is sent again after a fresh sign-in.
+ */
+export async function seedTasks(request: APIRequestContext, user: TestUser, tasks: NewTask[]): Promise<ApiTask[]> {
+  // One sign-in shared by every create that finds the token expired.
+  let token = loginViaApi(request, user);
+  const create = async (task: NewTask): Promise<ApiTask> => {
+    for (let attempt = 0; ; attempt++) {
+      const sentWith = token;
+      const response = await request.post(`${API_URL}/api/v2/tasks`, {
+        data: task,
+        headers: { Authorization: `Bearer ${await sentWith}` },
+      });
+      if (response.status() === 401 && attempt < 3) {
+        if (token === sentWith) token = loginViaApi(request, user);
+        continue;
+      }
+      expect(response.status(), await response.text()).toBe(201);
+      return (await response.json()) as ApiTask;
+    }
+  };
+  const created: ApiTask[] = [];
+  for (let start = 0; start < tasks.length; start += 10) {
+    created.push(...(await Promise.all(tasks.slice(start, start + 10).map(create))));
   }
+  return created;
+}
+
+/** A task as the API has it now. */
+export async function taskViaApi(request: APIRequestContext, token: string, id: string): Promise<ApiTask | null> {
+  const response = await request.get(`${API_URL}/api/v2/tasks/${id}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (response.status() === 404) return null;
+  expect(response.status(), await response.text()).toBe(200);
+  return (await response.json()) as ApiTask;
+}
+
+/** Every task of the account, following cursors. */
+export async function allTasksViaApi(request: APIRequestContext, token: string): Promise<ApiTask[]> {
+  const tasks: ApiTask[] = [];
+  let cursor: string | null = null;
+  do {
+    const params: Record<string, string> = { limit: '100', ...(cursor ? { cursor } : {}) };
+    const response = await request.get(`${API_URL}/api/v2/tasks`, { params, headers: { Authorization: `Bearer ${token}` } });
+    expect(response.status(), await response.text()).toBe(200);
+    const page = (await response.json()) as { items: ApiTask[]; nextCursor: string | null };
+    tasks.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return tasks;
 }
 
 export async function registerViaUi(page: Page, user: TestUser): Promise<void> {
@@ -91,7 +171,7 @@ export async function createTaskViaUi(
   if (task.status) await dialog.getByLabel('Status').selectOption(task.status);
   if (task.priority) await dialog.getByLabel('Priority').selectOption(task.priority);
   if (task.dueDate) await dialog.getByLabel(/Due date/).fill(task.dueDate);
-  const created = apiResponse(page, 'POST', /\/api\/v1\/tasks$/);
+  const created = apiResponse(page, 'POST', /\/api\/v2\/tasks$/);
   await dialog.getByRole('button', { name: 'Create task' }).click();
   await expect(dialog).toBeHidden();
   expect((await created).status()).toBe(201);

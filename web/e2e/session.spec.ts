@@ -1,7 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { createTaskViaUi, loginViaUi, registerViaApi, registerViaUi, screenshot, SESSION_ENDED, taskCard, uniqueUser } from './helpers';
 
-const isRefresh = (url: string) => new URL(url).pathname.endsWith('/auth/refresh');
+// The refresh cookie lives on /api/v2/auth: the app refreshes there.
+const isRefresh = (url: string) => new URL(url).pathname === '/api/v2/auth/refresh';
 
 /** Nothing about the session may be readable by scripts: no token in web storage. */
 async function expectNoTokensInStorage(page: Page) {
@@ -28,6 +29,11 @@ test('a reload keeps you signed in', { tag: '@cross-origin' }, async ({ page }) 
   await registerViaUi(page, user);
   await createTaskViaUi(page, { title: 'Survive a reload' });
   await expectNoTokensInStorage(page);
+
+  // The refresh token is an httpOnly cookie scoped to v2's auth endpoints, the only ones that need it.
+  const httpOnly = (await page.context().cookies()).filter((c) => c.httpOnly);
+  expect(httpOnly.length).toBeGreaterThan(0);
+  expect(httpOnly.map((c) => c.path)).toEqual(httpOnly.map(() => '/api/v2/auth'));
 
   const restored = page.waitForResponse((r) => isRefresh(r.url()));
   await page.reload();
@@ -103,7 +109,7 @@ test('a session revoked from another browser ends there on its next action', asy
       (r) => r.request().method() === 'DELETE' && /\/auth\/sessions\/[^/]+$/.test(new URL(r.url()).pathname),
     );
     await otherSession.getByTestId('session-revoke').click();
-    expect((await revoked).status()).toBe(200);
+    expect((await revoked).status()).toBe(204);
     await expect(sessions).toHaveCount(1);
 
     // The second browser finds out on its next call (at the latest once its short-lived access
@@ -130,9 +136,9 @@ test('a session revoked from another browser ends there on its next action', asy
 test('log out ends the session for good', { tag: '@cross-origin' }, async ({ page }) => {
   const user = uniqueUser('logout');
   await registerViaUi(page, user);
-  const loggedOut = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/auth/logout'));
+  const loggedOut = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v2/auth/logout');
   await page.getByTestId('logout').click();
-  expect((await loggedOut).status()).toBe(200);
+  expect((await loggedOut).status()).toBe(204);
   await expect(page).toHaveURL(/\/login$/);
 
   // The refresh cookie is gone: a reload or a deep link stays signed out.

@@ -1,10 +1,13 @@
 import { expect, test } from '@playwright/test';
 import {
+  allTasksViaApi,
   apiResponse,
   createTaskViaUi,
+  loginViaApi,
   registerViaApi,
   registerViaUi,
   loginViaUi,
+  reachable,
   screenshot,
   seedTasks,
   stat,
@@ -46,10 +49,15 @@ test('register, then create, edit, complete and delete a task', { tag: '@cross-o
   await expect(edit.getByLabel('Title')).toHaveValue('Write the release notes');
   await edit.getByLabel('Title').fill('Publish the release notes');
   await edit.getByLabel('Status').selectOption('in-progress');
-  const updated = apiResponse(page, 'PUT', /\/api\/v1\/tasks\/[^/]+$/);
+  const updated = apiResponse(page, 'PATCH', /\/api\/v2\/tasks\/[^/]+$/);
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit).toBeHidden();
-  expect((await updated).status()).toBe(200);
+  const patch = await updated;
+  expect(patch.status()).toBe(200);
+  // A merge patch of what changed, guarded by the version the dialog showed.
+  expect(patch.request().headers()['content-type']).toBe('application/merge-patch+json');
+  expect(patch.request().headers()['if-match']).toMatch(/^"\d+"$/);
+  expect(patch.request().postDataJSON()).toEqual({ title: 'Publish the release notes', status: 'in-progress' });
   const edited = taskCard(page, 'Publish the release notes');
   await expect(edited.getByTestId('task-status')).toHaveText('In progress');
   await expect(edited.getByTestId('task-due')).toContainText('Mar 14, 2031');
@@ -59,7 +67,7 @@ test('register, then create, edit, complete and delete a task', { tag: '@cross-o
   // Complete with one click
   const toggle = edited.getByTestId('task-toggle');
   await expect(toggle).toHaveAttribute('aria-pressed', 'false');
-  const completed = apiResponse(page, 'PUT', /\/api\/v1\/tasks\/[^/]+$/);
+  const completed = apiResponse(page, 'PATCH', /\/api\/v2\/tasks\/[^/]+$/);
   await toggle.click();
   await expect(toggle).toHaveAttribute('aria-pressed', 'true');
   await expect(edited.getByTestId('task-status')).toHaveText('Completed');
@@ -73,7 +81,7 @@ test('register, then create, edit, complete and delete a task', { tag: '@cross-o
 
   // Search and filter go to the server.
   const searched = page.waitForResponse(
-    (r) => new URL(r.url()).pathname === '/api/v1/tasks' && new URL(r.url()).searchParams.get('search') === 'plants',
+    (r) => new URL(r.url()).pathname === '/api/v2/tasks' && new URL(r.url()).searchParams.get('search') === 'plants',
   );
   await page.getByLabel('Search').fill('plants');
   await searched;
@@ -96,9 +104,10 @@ test('register, then create, edit, complete and delete a task', { tag: '@cross-o
   await expect(confirm).toBeHidden();
   await expect(doomed).toBeVisible();
   await doomed.getByRole('button', { name: 'Delete "Publish the release notes"' }).click();
-  const deleted = apiResponse(page, 'DELETE', /\/api\/v1\/tasks\/[^/]+$/);
+  const deleted = apiResponse(page, 'DELETE', /\/api\/v2\/tasks\/[^/]+$/);
   await confirm.getByRole('button', { name: 'Delete' }).click();
-  expect((await deleted).status()).toBe(200);
+  expect((await deleted).status()).toBe(204);
+  expect((await deleted).request().headers()['if-match']).toMatch(/^"\d+"$/);
   await expect(doomed).toHaveCount(0);
   await expect(stat(page, 'total')).toHaveText('1');
   await expect(stat(page, 'completed')).toHaveText('0');
@@ -109,9 +118,9 @@ test('register, then create, edit, complete and delete a task', { tag: '@cross-o
 
 test('dashboard screenshots with tasks, light and dark, desktop and phone', async ({ page, request }) => {
   const user = uniqueUser('shots');
-  const token = await registerViaApi(request, user);
+  await registerViaApi(request, user);
   const day = 24 * 3600 * 1000;
-  await seedTasks(request, token, [
+  await seedTasks(request, user, [
     { title: 'Renew passport', description: 'Book an appointment at the office', priority: 'high', dueDate: new Date(Date.now() - 3 * day).toISOString() },
     { title: 'Plan team offsite', description: 'Venue, agenda and travel for 12 people', status: 'in-progress', priority: 'medium', dueDate: new Date(Date.now() + 10 * day).toISOString() },
     { title: 'Review pull requests', status: 'completed', priority: 'low' },
@@ -170,14 +179,19 @@ test('a refused change is rolled back with a visible message', async ({ page }) 
   const card = taskCard(page, 'Stubborn task');
   const toggle = card.getByTestId('task-toggle');
 
-  // Make the server refuse writes to this task, answering in the API's error envelope.
-  await page.route(/\/api\/v1\/tasks\/[^/]+$/, async (route) => {
+  // Make the server refuse writes to this task, answering with a problem document.
+  await page.route(/\/api\/v2\/tasks\/[^/]+$/, async (route) => {
     if (route.request().method() === 'GET') return route.fallback();
     await new Promise((r) => setTimeout(r, 800));
     await route.fulfill({
       status: 500,
-      contentType: 'application/json',
-      body: JSON.stringify({ success: false, error: 'Simulated outage' }),
+      contentType: 'application/problem+json',
+      body: JSON.stringify({
+        type: '/api/v2/problems/internal-error',
+        title: 'Internal server error',
+        status: 500,
+        detail: 'Simulated outage',
+      }),
     });
   });
 
@@ -192,30 +206,44 @@ test('a refused change is rolled back with a visible message', async ({ page }) 
   await expect(card).toHaveCount(0);
   await expect(card).toBeVisible();
   await expect(page.getByTestId('toast-error').last()).toContainText('Could not delete "Stubborn task"');
-  await page.unroute(/\/api\/v1\/tasks\/[^/]+$/);
+  await page.unroute(/\/api\/v2\/tasks\/[^/]+$/);
 });
 
-test('long lists load page by page as you scroll', async ({ page, request }) => {
-  const user = uniqueUser('scroll');
-  const token = await registerViaApi(request, user);
-  await seedTasks(
-    request,
-    token,
-    Array.from({ length: 120 }, (_, i) => ({ title: `Bulk task ${String(i + 1).padStart(3, '0')}` })),
-  );
-  await loginViaUi(page, user);
-  await expect(page.getByTestId('task-card')).toHaveCount(50);
-  await expect(page.getByTestId('task-count')).toHaveText('Showing 50 of 120 tasks');
+test('a create whose answer was lost is retried with its key, and never makes two tasks', { tag: '@cross-origin' }, async ({ page, request }) => {
+  const user = uniqueUser('idempotent');
+  await registerViaUi(page, user);
 
-  const pages = page.waitForResponse(
-    (r) => new URL(r.url()).pathname === '/api/v1/tasks' && new URL(r.url()).searchParams.get('offset') === '50',
-  );
-  await page.getByTestId('task-card').last().scrollIntoViewIfNeeded();
-  const second = await pages;
-  expect(new URL(second.url()).searchParams.get('limit')).toBe('50');
-  await expect(page.getByTestId('task-card')).toHaveCount(100);
-  await page.getByTestId('task-card').last().scrollIntoViewIfNeeded();
-  await expect(page.getByTestId('task-card')).toHaveCount(120);
-  await expect(page.getByText('You have reached the end of the list.')).toBeVisible();
-  await expect(taskCard(page, 'Bulk task 001')).toHaveCount(1);
+  // The server gets the create and makes the task, but the answer never reaches the app.
+  let firstKey: string | undefined;
+  await page.route(/\/api\/v2\/tasks$/, async (route) => {
+    if (route.request().method() !== 'POST') return route.fallback();
+    firstKey = route.request().headers()['idempotency-key'];
+    const answer = await route.fetch({ url: reachable(route.request().url()) });
+    expect(answer.status()).toBe(201);
+    await route.abort('connectionreset');
+  });
+  await page.getByTestId('new-task').click();
+  const dialog = page.getByRole('dialog', { name: 'New task' });
+  await dialog.getByLabel('Title').fill('Pay the rent');
+  await dialog.getByRole('button', { name: 'Create task' }).click();
+  const card = taskCard(page, 'Pay the rent');
+  await expect(card.getByTestId('task-unsaved')).toContainText('Not saved.');
+  await page.unroute(/\/api\/v2\/tasks$/);
+  expect(firstKey).toMatch(/^[0-9a-f-]{36}$/);
+
+  // The retry sends the same key: the server answers with the task it made, once.
+  const retried = apiResponse(page, 'POST', /\/api\/v2\/tasks$/);
+  await card.getByTestId('task-retry').click();
+  const answer = await retried;
+  expect(answer.status()).toBe(201);
+  expect(answer.request().headers()['idempotency-key']).toBe(firstKey);
+  expect(answer.headers()['idempotent-replayed']).toBe('true');
+  await expect(card.getByTestId('task-unsaved')).toHaveCount(0);
+  await expect(card.getByTestId('task-edit')).toBeEnabled();
+  await expect(stat(page, 'total')).toHaveText('1');
+
+  await page.reload();
+  await expect(page.getByTestId('task-card')).toHaveCount(1);
+  const token = await loginViaApi(request, user);
+  expect((await allTasksViaApi(request, token)).map((t) => t.title)).toEqual(['Pay the rent']);
 });

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type MockAdapter from 'axios-mock-adapter';
 import { AppRoutes } from './App';
 import { SESSION_ENDED_MESSAGE, useSession } from './stores/session';
-import { envelope, makeTask, mockApi, resetStores, signIn } from './test/helpers';
+import { makeTask, mockApi, resetStores, signIn } from './test/helpers';
 
 function renderAt(path: string) {
   return render(
@@ -36,18 +36,19 @@ describe('routing', () => {
 
   it('shows the dashboard with counts and tasks to a signed-in person', async () => {
     signIn();
-    mock.onGet(/\/tasks\/summary$/).reply(200, envelope({ total: 1, pending: 1, inProgress: 0, completed: 0, overdue: 0 }));
-    mock.onGet(/\/tasks$/).reply(200, envelope([makeTask({ title: 'Ship it' })]), { 'x-total-count': '1' });
+    mock.onGet(/\/tasks\/summary$/).reply(200, { total: 1, pending: 1, inProgress: 0, completed: 0, overdue: 0 });
+    mock.onGet(/\/tasks$/).reply(200, { items: [makeTask({ title: 'Ship it' })], nextCursor: null });
     renderAt('/login');
     expect(await screen.findByRole('heading', { name: 'Ship it' })).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'Your tasks' })).toBeTruthy();
     expect(screen.getByTestId('stat-total').textContent).toContain('1');
+    expect(screen.getByTestId('task-count').textContent).toBe('Showing 1 of 1 task');
   });
 
   it('shows an empty state when there are no tasks', async () => {
     signIn();
-    mock.onGet(/\/tasks\/summary$/).reply(200, envelope({ total: 0, pending: 0, inProgress: 0, completed: 0, overdue: 0 }));
-    mock.onGet(/\/tasks$/).reply(200, envelope([]), { 'x-total-count': '0' });
+    mock.onGet(/\/tasks\/summary$/).reply(200, { total: 0, pending: 0, inProgress: 0, completed: 0, overdue: 0 });
+    mock.onGet(/\/tasks$/).reply(200, { items: [], nextCursor: null });
     renderAt('/dashboard');
     expect(await screen.findByText('No tasks yet')).toBeTruthy();
   });

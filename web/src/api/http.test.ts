@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type MockAdapter from 'axios-mock-adapter';
 import { http, pendingRefresh, refreshAccessToken, API_BASE } from './http';
 import { SESSION_ENDED_MESSAGE, useSession } from '../stores/session';
-import { deferred, envelope, failure, mockApi, resetStores, signIn, USER } from '../test/helpers';
+import { deferred, mockApi, problemReply, resetStores, signedIn, signIn } from '../test/helpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -18,12 +18,26 @@ function header(config: AxiosRequestConfig, name: string): unknown {
   return headers.get?.(name) ?? headers[name];
 }
 
-const refreshed = envelope({ user: USER, token: 'new', accessToken: 'new', refreshToken: 'r2' });
+const refreshed = signedIn('new');
 
 describe('API base', () => {
-  it('defaults to /api/v1', () => {
-    expect(API_BASE).toBe('/api/v1');
+  it('defaults to /api/v2', () => {
+    expect(API_BASE).toBe('/api/v2');
     expect(http.defaults.withCredentials).toBe(true);
+  });
+
+  it('refreshes on v2 (where the cookie lives), with the CSRF header and no body', async () => {
+    resetStores();
+    const mock = mockApi();
+    mock.onPost(/\/auth\/refresh$/).reply((config) => {
+      expect(`${config.baseURL ?? ''}${config.url ?? ''}`).toBe('/api/v2/auth/refresh');
+      expect(header(config, 'X-Requested-With')).toBe('XMLHttpRequest');
+      expect(config.data).toBeUndefined();
+      return [200, signedIn('fresh')];
+    });
+    await expect(refreshAccessToken()).resolves.toBe('fresh');
+    expect(useSession.getState()).toMatchObject({ status: 'authenticated', accessToken: 'fresh' });
+    mock.restore();
   });
 });
 
@@ -45,8 +59,8 @@ describe('401 handling in the axios interceptor', () => {
       // One request's 401 arrives only after the refresh is done.
       if (id === 'slow' && bearer(config) === 'old') await sleep(80);
       return bearer(config) === 'new'
-        ? [200, envelope({ id })]
-        : [401, failure('Token expired. Please login again.')];
+        ? [200, { id }]
+        : problemReply('unauthorized', 'Token expired. Please login again.');
     });
   });
 
@@ -63,10 +77,10 @@ describe('401 handling in the axios interceptor', () => {
     });
 
     const ids = ['a', 'b', 'c', 'd', 'e', 'slow'];
-    const responses = await Promise.all(ids.map((id) => http.get<{ data: { id: string } }>(`/tasks/${id}`)));
+    const responses = await Promise.all(ids.map((id) => http.get<{ id: string }>(`/tasks/${id}`)));
 
     expect(refreshCalls).toBe(1);
-    expect(responses.map((r) => r.data.data.id)).toEqual(ids);
+    expect(responses.map((r) => r.data.id)).toEqual(ids);
     for (const id of ids) expect(sent[id]).toEqual(['old', 'new']);
     expect(useSession.getState().accessToken).toBe('new');
     expect(useSession.getState().status).toBe('authenticated');
@@ -97,7 +111,7 @@ describe('401 handling in the axios interceptor', () => {
     mock.onPost(/\/auth\/refresh$/).reply(async () => {
       refreshCalls += 1;
       await sleep(10);
-      return [401, failure('Invalid refresh token')];
+      return problemReply('unauthorized', 'Invalid refresh token');
     });
 
     const results = await Promise.allSettled(['a', 'b', 'c'].map((id) => http.get(`/tasks/${id}`)));
@@ -121,7 +135,7 @@ describe('401 handling in the axios interceptor', () => {
   it('does not refresh again when the replayed request is refused too', async () => {
     mock.onPost(/\/auth\/refresh$/).reply(() => {
       refreshCalls += 1;
-      return [200, envelope({ user: USER, accessToken: 'still-bad' })];
+      return [200, signedIn('still-bad')];
     });
     await expect(http.get('/tasks/a')).rejects.toMatchObject({ response: { status: 401 } });
     expect(refreshCalls).toBe(1);
@@ -131,10 +145,10 @@ describe('401 handling in the axios interceptor', () => {
   it('never refreshes for a 401 from login, register or refresh itself', async () => {
     mock.onPost(/\/auth\/refresh$/).reply(() => {
       refreshCalls += 1;
-      return [401, failure('No refresh token')];
+      return problemReply('unauthorized', 'No refresh token provided');
     });
-    mock.onPost(/\/auth\/login$/).reply(401, failure('Invalid email or password'));
-    mock.onPost(/\/auth\/register$/).reply(401, failure('nope'));
+    mock.onPost(/\/auth\/login$/).reply(...problemReply('unauthorized', 'Invalid email or password'));
+    mock.onPost(/\/auth\/register$/).reply(...problemReply('unauthorized', 'nope'));
 
     await expect(http.post('/auth/login', {})).rejects.toMatchObject({ response: { status: 401 } });
     await expect(http.post('/auth/register', {})).rejects.toMatchObject({ response: { status: 401 } });
@@ -147,7 +161,7 @@ describe('401 handling in the axios interceptor', () => {
     let loginAuth: string | undefined = 'unset';
     mock.onPost(/\/auth\/login$/).reply((config) => {
       loginAuth = bearer(config);
-      return [200, envelope({ user: USER, accessToken: 'x' })];
+      return [200, signedIn('x')];
     });
     await http.post('/auth/login', {});
     await http.get('/tasks/zzz').catch(() => undefined);

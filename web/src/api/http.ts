@@ -1,5 +1,5 @@
 import axios, { isAxiosError, type InternalAxiosRequestConfig } from 'axios';
-import type { ApiSuccess, AuthPayload } from './types';
+import type { SignedIn } from './types';
 import { SESSION_ENDED_MESSAGE, useSession } from '../stores/session';
 
 declare module 'axios' {
@@ -9,10 +9,13 @@ declare module 'axios' {
   }
 }
 
-/** `${VITE_API_URL}/v1`, with `/api` as the default base. */
-export const API_BASE = `${(import.meta.env.VITE_API_URL || '/api').replace(/\/+$/, '')}/v1`;
+/** `${VITE_API_URL}/v2`, with `/api` as the default base: the app speaks API v2. */
+export const API_BASE = `${(import.meta.env.VITE_API_URL || '/api').replace(/\/+$/, '')}/v2`;
 
-/** Header the API requires on cookie-authenticated auth calls (a CSRF guard). */
+/**
+ * Header the API requires on calls that act on the refresh cookie (a CSRF guard). Sent on
+ * sign-in too, where it tells the API that the cookie is the refresh token's only copy.
+ */
 export const XHR_HEADER = { 'X-Requested-With': 'XMLHttpRequest' } as const;
 
 export const http = axios.create({
@@ -47,29 +50,25 @@ function withRefreshLock<T>(task: () => Promise<T>): Promise<T> {
   return locks.request('taskmaster-refresh', task) as Promise<T>;
 }
 
-export function tokenFrom(payload: Partial<AuthPayload> | undefined): string | undefined {
-  return payload?.accessToken ?? payload?.token;
-}
-
 /**
  * Exchanges the refresh cookie for a new access token. Every caller that asks while a refresh is
  * in flight shares that one request: there is never more than one refresh at a time.
  */
 export function refreshAccessToken(): Promise<string> {
-  inFlightRefresh ??= withRefreshLock(() =>
-    http.post<ApiSuccess<AuthPayload>>('/auth/refresh', undefined, { headers: XHR_HEADER }),
-  )
-    .then((response) => {
-      const payload = response.data.data;
-      const token = tokenFrom(payload);
-      if (!payload?.user || !token) throw new Error('The refresh response carried no access token');
-      useSession.getState().setSession(payload.user, token);
-      return token;
-    })
+  // The refresh cookie lives on /api/v2/auth: only this path makes the browser send it.
+  inFlightRefresh ??= withRefreshLock(() => http.post<SignedIn>('/auth/refresh', undefined, { headers: XHR_HEADER }))
+    .then(({ data }) => adoptSignedIn(data))
     .finally(() => {
       inFlightRefresh = null;
     });
   return inFlightRefresh;
+}
+
+/** Makes a sign-in, sign-up or refresh answer the session; returns its access token. */
+export function adoptSignedIn(data: Partial<SignedIn> | undefined): string {
+  if (!data?.user || !data.accessToken) throw new Error('The server response carried no access token');
+  useSession.getState().setSession(data.user, data.accessToken);
+  return data.accessToken;
 }
 
 /** The refresh currently in flight, if any (exposed for tests). */

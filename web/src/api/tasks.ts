@@ -1,64 +1,79 @@
-import { http } from './http';
-import type { ApiSuccess, Task, TaskInput, TaskPage, TaskPatch, TaskQuery, TaskSummary } from './types';
+import { api } from './client';
+import type { Task, TaskInput, TaskPatch, TaskQuery, TaskSummary } from './types';
 
-/** Fills in fields an older server may omit, so the UI can rely on them. */
-export function normalizeTask(raw: Task): Task {
-  return {
-    ...raw,
-    description: raw.description ?? '',
-    priority: raw.priority ?? 'medium',
-    dueDate: raw.dueDate ?? null,
-  };
+export interface TaskPage {
+  items: Task[];
+  /** Where the next page starts; null on the last page. */
+  nextCursor: string | null;
 }
 
-function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined || value === null) throw new Error(`Empty ${what} response`);
-  return value;
+/** A task's ETag, for If-Match: its revision in quotes. */
+export function etag(revision: number): string {
+  return `"${revision}"`;
 }
 
-export function queryParams(query: TaskQuery, offset: number, limit: number): Record<string, string | number> {
-  const params: Record<string, string | number> = { sort: query.sort, limit, offset };
+/** A fresh Idempotency-Key: a random UUID (also where `crypto.randomUUID` is missing: plain http). */
+export function newIdempotencyKey(): string {
+  const cryptoApi = globalThis.crypto;
+  if (typeof cryptoApi.randomUUID === 'function') return cryptoApi.randomUUID();
+  const bytes = cryptoApi.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The list query as v2 parameters: empty filters are left out; a cursor continues a list. */
+export function listParams(query: TaskQuery, limit: number, cursor?: string | null) {
   const search = query.search.trim();
-  if (search) params.search = search;
-  if (query.status) params.status = query.status;
-  if (query.priority) params.priority = query.priority;
-  return params;
+  return {
+    sort: query.sort,
+    limit,
+    ...(search ? { search } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.priority ? { priority: query.priority } : {}),
+    ...(cursor ? { cursor } : {}),
+  };
 }
 
 export async function listTasks(
   query: TaskQuery,
-  offset: number,
   limit: number,
+  cursor: string | null,
   signal?: AbortSignal,
-): Promise<TaskPage & { hasMore: boolean }> {
-  const response = await http.get<ApiSuccess<Task[]>>('/tasks', {
-    params: queryParams(query, offset, limit),
-    signal,
-  });
-  const tasks = (response.data.data ?? []).map(normalizeTask);
-  const header = Number(response.headers['x-total-count']);
-  if (Number.isFinite(header) && String(response.headers['x-total-count'] ?? '') !== '') {
-    return { tasks, total: header, hasMore: offset + tasks.length < header };
-  }
-  // Without the header (e.g. not exposed cross-origin) a full page means "maybe more".
-  return { tasks, total: offset + tasks.length, hasMore: tasks.length === limit };
+): Promise<TaskPage> {
+  const { data } = await api.get('/tasks', { query: listParams(query, limit, cursor), signal });
+  return { items: data.items, nextCursor: data.nextCursor ?? null };
 }
 
 export async function fetchSummary(signal?: AbortSignal): Promise<TaskSummary> {
-  const { data } = await http.get<ApiSuccess<TaskSummary>>('/tasks/summary', { signal });
-  return required(data.data, 'summary');
+  const { data } = await api.get('/tasks/summary', { signal });
+  return data;
 }
 
-export async function createTask(input: TaskInput): Promise<Task> {
-  const { data } = await http.post<ApiSuccess<Task>>('/tasks', input);
-  return normalizeTask(required(data.data, 'task'));
+export async function fetchTask(taskId: string, signal?: AbortSignal): Promise<Task> {
+  const { data } = await api.get('/tasks/{taskId}', { path: { taskId }, signal });
+  return data;
 }
 
-export async function updateTask(id: string, patch: TaskPatch): Promise<Task> {
-  const { data } = await http.put<ApiSuccess<Task>>(`/tasks/${encodeURIComponent(id)}`, patch);
-  return normalizeTask(required(data.data, 'task'));
+/** Creates a task; `idempotencyKey` must be the same on every retry of this one creation. */
+export async function createTask(input: TaskInput, idempotencyKey: string): Promise<Task> {
+  const { data } = await api.post('/tasks', { body: input, headers: { 'Idempotency-Key': idempotencyKey } });
+  return data;
 }
 
-export async function deleteTask(id: string): Promise<void> {
-  await http.delete(`/tasks/${encodeURIComponent(id)}`);
+/** Applies a merge patch to the task at `revision`; a task changed since answers 412. */
+export async function updateTask(taskId: string, revision: number, patch: TaskPatch): Promise<Task> {
+  const { data } = await api.patch('/tasks/{taskId}', {
+    path: { taskId },
+    headers: { 'If-Match': etag(revision) },
+    body: patch,
+    contentType: 'application/merge-patch+json',
+  });
+  return data;
+}
+
+/** Deletes the task at `revision`; a task changed since answers 412. */
+export async function deleteTask(taskId: string, revision: number): Promise<void> {
+  await api.delete('/tasks/{taskId}', { path: { taskId }, headers: { 'If-Match': etag(revision) } });
 }

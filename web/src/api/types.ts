@@ -1,94 +1,47 @@
-/** Wire types of the TaskMaster v1 API (see shared/mvp-contract.md). */
+/**
+ * The app's names for the wire types of TaskMaster API v2. Every type here comes from the
+ * generated `v2/schema.ts` (made from the API's own OpenAPI document by `npm run api:generate`),
+ * so a change of the document that the app does not follow fails the type check.
+ */
+import type { components } from './v2/schema';
 
-export interface ApiSuccess<T> {
-  success: true;
-  data?: T;
-  message?: string;
+type Schemas = components['schemas'];
+
+export type User = Schemas['User'];
+export type Profile = Schemas['Profile'];
+export type SignedIn = Schemas['SignedIn'];
+export type SessionInfo = Schemas['Session'];
+export type Problem = Schemas['Problem'];
+export type FieldError = Schemas['FieldError'];
+
+export type Task = Schemas['Task'];
+export type TaskStatus = Schemas['Status'];
+export type TaskPriority = Schemas['Priority'];
+/** A new task (POST): what it leaves out takes the server's default. */
+export type TaskInput = Schemas['TaskCreate'];
+/** A JSON merge patch of a task (PATCH): members given change, `null` removes. */
+export type TaskPatch = Schemas['TaskPatch'];
+export type TaskSummary = Schemas['Summary'];
+
+/** Each member of the string union `T` once: a list that misses one does not compile. */
+function everyMember<T extends string>() {
+  return <const A extends readonly T[]>(values: A & ([Exclude<T, A[number]>] extends [never] ? unknown : never)) =>
+    values;
 }
 
-export interface ApiFailure {
-  success: false;
-  error: string;
-}
+export const TASK_STATUSES = everyMember<TaskStatus>()(['pending', 'in-progress', 'completed']);
+export const TASK_PRIORITIES = everyMember<TaskPriority>()(['low', 'medium', 'high']);
 
-export type ApiEnvelope<T> = ApiSuccess<T> | ApiFailure;
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-}
-
-export interface Profile extends User {
-  createdAt: string;
-}
-
-export interface AuthPayload {
-  user: User;
-  /** The MVP's name for the access token; kept alongside `accessToken`. */
-  token?: string;
-  accessToken?: string;
-  refreshToken?: string;
-}
-
-export interface SessionInfo {
-  id: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string;
-  userAgent: string | null;
-  ip: string | null;
-  current: boolean;
-}
-
-export const TASK_STATUSES = ['pending', 'in-progress', 'completed'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-
-export const TASK_PRIORITIES = ['low', 'medium', 'high'] as const;
-export type TaskPriority = (typeof TASK_PRIORITIES)[number];
-
+/** The keys `sort` takes (the document's pattern spells them out). */
 export const SORT_FIELDS = ['createdAt', 'dueDate', 'priority', 'title', 'updatedAt'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
-export type TaskSort = SortField | `-${SortField}`;
-
-export interface Task {
-  id: string;
-  userId: string;
-  title: string;
-  description: string;
-  status: TaskStatus;
-  priority: TaskPriority;
-  dueDate: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface TaskInput {
-  title: string;
-  description?: string;
-  status?: TaskStatus;
-  priority?: TaskPriority;
-  dueDate?: string | null;
-}
-
-export type TaskPatch = Partial<TaskInput>;
+export type SortKey = SortField | `-${SortField}`;
+/** One key, or two in order: `-priority,dueDate`. */
+export type TaskSort = SortKey | `${SortKey},${SortKey}`;
 
 export interface TaskQuery {
   search: string;
   status: TaskStatus | '';
   priority: TaskPriority | '';
   sort: TaskSort;
-}
-
-export interface TaskSummary {
-  total: number;
-  pending: number;
-  inProgress: number;
-  completed: number;
-  overdue: number;
-}
-
-export interface TaskPage {
-  tasks: Task[];
-  total: number;
 }

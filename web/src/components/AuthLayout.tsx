@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import { errorMessage } from '../api/errors';
+import { errorMessage, fieldErrors, problemOf } from '../api/errors';
 import { TextField } from './Field';
 import { LogoMark } from './Icons';
 import { ThemeToggle } from './ThemeToggle';
@@ -33,19 +33,23 @@ interface AuthFormProps {
   busyLabel: string;
   /** Whether the form is described by its error message while one shows. */
   describedByError?: boolean;
-  /** The fields, in order, above the submit button. */
-  children: ReactNode;
+  /** The body members the fields edit: the server's word on these shows next to them. */
+  fields: readonly string[];
+  /** The fields, in order, above the submit button, given the server's word on each. */
+  children: (errors: Record<string, string>) => ReactNode;
 }
 
 /** The sign-in and sign-up form: its error message, its fields and a full-width submit button. */
-export function AuthForm({ validate, submit, submitLabel, busyLabel, describedByError = false, children }: AuthFormProps) {
+export function AuthForm({ validate, submit, submitLabel, busyLabel, describedByError = false, fields, children }: AuthFormProps) {
   const [error, setError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const [submitting, setSubmitting] = useState(false);
   const errorId = useId();
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     const problem = validate();
+    setErrors({});
     if (problem) {
       setError(problem);
       return;
@@ -55,7 +59,15 @@ export function AuthForm({ validate, submit, submitLabel, busyLabel, describedBy
     try {
       await submit();
     } catch (err) {
-      setError(errorMessage(err));
+      const blamed = fieldErrors(problemOf(err));
+      const mine = Object.fromEntries(Object.entries(blamed).filter(([name]) => fields.includes(name)));
+      const others = Object.entries(blamed).filter(([name]) => !fields.includes(name));
+      setErrors(mine);
+      setError(
+        Object.keys(mine).length > 0 && others.length === 0
+          ? 'Please correct the highlighted fields.'
+          : errorMessage(err),
+      );
       setSubmitting(false);
     }
   };
@@ -72,7 +84,7 @@ export function AuthForm({ validate, submit, submitLabel, busyLabel, describedBy
           {error}
         </div>
       ) : null}
-      {children}
+      {children(errors)}
       <button type="submit" className="button button--primary button--block" disabled={submitting}>
         {submitting ? busyLabel : submitLabel}
       </button>
@@ -80,8 +92,15 @@ export function AuthForm({ validate, submit, submitLabel, busyLabel, describedBy
   );
 }
 
+interface EmailFieldProps {
+  id: string;
+  value: string;
+  onChange: (email: string) => void;
+  error?: string | undefined;
+}
+
 /** The email field of the sign-in and sign-up forms, so both offer the same autofill. */
-export function EmailField({ id, value, onChange }: { id: string; value: string; onChange: (email: string) => void }) {
+export function EmailField({ id, value, onChange, error }: EmailFieldProps) {
   return (
     <TextField
       id={id}
@@ -91,6 +110,7 @@ export function EmailField({ id, value, onChange }: { id: string; value: string;
       inputMode="email"
       value={value}
       onChange={(e) => onChange(e.target.value)}
+      error={error}
       required
     />
   );

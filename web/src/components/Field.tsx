@@ -6,17 +6,24 @@ interface FieldProps {
   label: ReactNode;
   /** Extra classes for the wrapper, after `field`. */
   className?: string;
+  /** A message under the control; it gets the id `${id}-error` (for aria-describedby). */
+  error?: string | null;
   children: ReactNode;
 }
 
-/** A form field: a label above the control it names (given as children). */
-export function Field({ id, label, className, children }: FieldProps) {
+/** A form field: a label above the control it names (given as children), and its error. */
+export function Field({ id, label, className, error, children }: FieldProps) {
   return (
     <div className={className ? `field ${className}` : 'field'}>
       <label htmlFor={id} className="field__label">
         {label}
       </label>
       {children}
+      {error ? (
+        <p id={`${id}-error`} className="field__error" role="alert">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -36,7 +43,7 @@ export function TextField({ id, label, hint, error, ...input }: TextFieldProps) 
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
   return (
-    <Field id={id} label={label}>
+    <Field id={id} label={label} error={error}>
       <input
         id={id}
         className="input"
@@ -47,11 +54,6 @@ export function TextField({ id, label, hint, error, ...input }: TextFieldProps) 
       {hint ? (
         <p id={hintId} className="field__hint">
           {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={errorId} className="field__error" role="alert">
-          {error}
         </p>
       ) : null}
     </Field>
@@ -72,15 +74,27 @@ interface SelectFieldProps<T extends string> {
   /** Label of a first option with the value '' (such as "All statuses"); `T` must then admit ''. */
   emptyOption?: string;
   testId?: string;
+  error?: string | null;
 }
 
 /** A labelled select over a fixed list of options. */
-export function SelectField<T extends string>({ id, label, value, onChange, options, emptyOption, testId }: SelectFieldProps<T>) {
+export function SelectField<T extends string>({
+  id,
+  label,
+  value,
+  onChange,
+  options,
+  emptyOption,
+  testId,
+  error,
+}: SelectFieldProps<T>) {
   return (
-    <Field id={id} label={label}>
+    <Field id={id} label={label} error={error}>
       <select
         id={id}
         className="input select"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
         value={value}
         onChange={(e) => onChange(e.target.value as T)}
         data-testid={testId}

@@ -43,6 +43,21 @@ describe('TaskCard', () => {
     expect(useUi.getState().dialog).toEqual({ kind: 'delete', taskId: task.id });
   });
 
+  it('offers a retry and a discard for a task that could not be saved', async () => {
+    const user = userEvent.setup();
+    const retryCreate = vi.fn(() => Promise.resolve(null));
+    const discardCreate = vi.fn();
+    useTasks.setState({ retryCreate, discardCreate });
+    const task = makeTask({ id: 'temp-9', title: 'Pay rent' });
+    render(<TaskCard task={task} saving={false} overdue={false} failed="Cannot reach the server." />);
+    expect(screen.getByTestId('task-unsaved').textContent).toContain('Not saved. Cannot reach the server.');
+    expect(screen.queryByTestId('task-edit')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Retry saving "Pay rent"' }));
+    expect(retryCreate).toHaveBeenCalledWith('temp-9');
+    await user.click(screen.getByRole('button', { name: 'Discard "Pay rent"' }));
+    expect(discardCreate).toHaveBeenCalledWith('temp-9');
+  });
+
   it('disables actions while the task is still being created', () => {
     render(<TaskCard task={makeTask({ id: 'temp-1' })} saving overdue={false} />);
     for (const button of screen.getAllByRole('button')) expect((button as HTMLButtonElement).disabled).toBe(true);

@@ -10,6 +10,8 @@ interface TaskCardProps {
   saving: boolean;
   /** Computed by the list, so a ticking clock re-renders only the cards whose state flips. */
   overdue: boolean;
+  /** Why creating this (unsaved) task failed, while it waits for a retry or a discard. */
+  failed?: string | null;
 }
 
 /** The card's buttons that open a dialog on its task, in order. */
@@ -18,8 +20,10 @@ const CARD_ACTIONS = [
   { kind: 'delete', label: 'Delete', Icon: TrashIcon, className: ' button--danger-text' },
 ] as const;
 
-function TaskCardView({ task, saving, overdue }: TaskCardProps) {
+function TaskCardView({ task, saving, overdue, failed = null }: TaskCardProps) {
   const toggleComplete = useTasks((s) => s.toggleComplete);
+  const retryCreate = useTasks((s) => s.retryCreate);
+  const discardCreate = useTasks((s) => s.discardCreate);
   const openDialog = useUi((s) => s.openDialog);
   const completed = task.status === 'completed';
   const unsaved = isTempId(task.id);
@@ -27,7 +31,7 @@ function TaskCardView({ task, saving, overdue }: TaskCardProps) {
 
   return (
     <article
-      className={`task-card${completed ? ' task-card--completed' : ''}${overdue ? ' task-card--overdue' : ''}${saving ? ' task-card--saving' : ''}`}
+      className={`task-card${completed ? ' task-card--completed' : ''}${overdue ? ' task-card--overdue' : ''}${saving ? ' task-card--saving' : ''}${failed ? ' task-card--failed' : ''}`}
       aria-labelledby={titleId}
       aria-busy={saving || undefined}
       data-testid="task-card"
@@ -81,6 +85,33 @@ function TaskCardView({ task, saving, overdue }: TaskCardProps) {
         </span>
       </div>
 
+      {failed ? (
+        <div className="task-card__failed" role="alert" data-testid="task-unsaved">
+          <p>
+            <strong>Not saved.</strong> {failed}
+          </p>
+          <div className="task-card__actions">
+            <button
+              type="button"
+              className="button button--secondary button--sm"
+              onClick={() => void retryCreate(task.id)}
+              aria-label={`Retry saving "${task.title}"`}
+              data-testid="task-retry"
+            >
+              Retry
+            </button>
+            <button
+              type="button"
+              className="button button--ghost button--sm button--danger-text"
+              onClick={() => discardCreate(task.id)}
+              aria-label={`Discard "${task.title}"`}
+              data-testid="task-discard"
+            >
+              Discard
+            </button>
+          </div>
+        </div>
+      ) : (
       <div className="task-card__actions">
         {CARD_ACTIONS.map(({ kind, label, Icon, className }) => (
           <button
@@ -96,6 +127,7 @@ function TaskCardView({ task, saving, overdue }: TaskCardProps) {
           </button>
         ))}
       </div>
+      )}
     </article>
   );
 }

@@ -1,30 +1,68 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { Task, TaskInput } from '../api/types';
-import { dateInputToIso, PRIORITY_OPTIONS, STATUS_OPTIONS } from '../lib/tasks';
+import type { Task, TaskInput, TaskPatch } from '../api/types';
+import {
+  applyPatch,
+  dateInputToIso,
+  formatDate,
+  isoToDateInput,
+  PRIORITY_LABELS,
+  PRIORITY_OPTIONS,
+  STATUS_LABELS,
+  STATUS_OPTIONS,
+} from '../lib/tasks';
 import { changedFields, initialValues, type FormValues } from '../lib/taskForm';
-import { useTasks } from '../stores/tasks';
-import { useUi } from '../stores/ui';
+import { useTasks, type Conflict } from '../stores/tasks';
+import { useUi, type FieldErrors } from '../stores/ui';
 import { Field, SelectField, TextField } from './Field';
 import { Modal } from './Modal';
 
 export const TITLE_MAX = 200;
 
-function TaskFormDialog({ task, onClose }: { task?: Task; onClose: () => void }) {
+const FORM_FIELDS = ['title', 'description', 'status', 'priority', 'dueDate'] as const;
+
+/** What the form shows first: the task (or a new one), with a refused draft on top. */
+function startingValues(task: Task | undefined, draft: TaskInput | TaskPatch | undefined): FormValues {
+  if (task) return initialValues(draft ? applyPatch(task, draft) : task);
+  const values = initialValues();
+  if (!draft) return values;
+  return {
+    title: draft.title ?? values.title,
+    description: draft.description ?? values.description,
+    status: draft.status ?? values.status,
+    priority: draft.priority ?? values.priority,
+    dueDate: isoToDateInput(draft.dueDate ?? null),
+  };
+}
+
+interface TaskFormDialogProps {
+  task?: Task;
+  /** The person's input of a write the server refused, and its word on each field. */
+  draft?: TaskInput | TaskPatch;
+  errors?: FieldErrors;
+  onClose: () => void;
+}
+
+function TaskFormDialog({ task, draft, errors: serverErrors = {}, onClose }: TaskFormDialogProps) {
   const create = useTasks((s) => s.create);
   const update = useTasks((s) => s.update);
-  const [values, setValues] = useState<FormValues>(() => initialValues(task));
-  const [titleError, setTitleError] = useState<string | null>(null);
+  const [values, setValues] = useState<FormValues>(() => startingValues(task, draft));
+  const [errors, setErrors] = useState<FieldErrors>(serverErrors);
   const titleRef = useRef<HTMLInputElement>(null);
   const id = useId();
   const editing = Boolean(task);
+  // Messages about members the form has no field for still need saying.
+  const otherErrors = Object.entries(errors).filter(([name]) => !(FORM_FIELDS as readonly string[]).includes(name));
 
-  const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    if (errors[key]) setErrors((e) => ({ ...e, [key]: '' }));
+  };
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     const title = values.title.trim();
     if (!title) {
-      setTitleError('Title is required');
+      setErrors((e) => ({ ...e, title: 'Title is required' }));
       titleRef.current?.focus();
       return;
     }
@@ -42,7 +80,8 @@ function TaskFormDialog({ task, onClose }: { task?: Task; onClose: () => void })
       if (due) input.dueDate = due;
       void create(input);
     }
-    // Optimistic: the list shows the change at once; a refusal rolls it back with a toast.
+    // Optimistic: the list shows the change at once; a refusal rolls it back with a toast (and
+    // brings this dialog back when the server blamed a field).
     onClose();
   };
 
@@ -54,21 +93,27 @@ function TaskFormDialog({ task, onClose }: { task?: Task; onClose: () => void })
       testId="task-dialog"
     >
       <form className="form" onSubmit={onSubmit} noValidate>
+        {otherErrors.length > 0 ? (
+          <div className="form-error" role="alert">
+            {otherErrors.map(([name, message]) => (
+              <p key={name}>
+                {name}: {message}
+              </p>
+            ))}
+          </div>
+        ) : null}
         <TextField
           ref={titleRef}
           id={`${id}-title`}
           label="Title"
           value={values.title}
-          onChange={(e) => {
-            set('title', e.target.value);
-            if (titleError) setTitleError(null);
-          }}
+          onChange={(e) => set('title', e.target.value)}
           maxLength={TITLE_MAX}
           required
-          error={titleError}
+          error={errors.title}
           autoComplete="off"
         />
-        <Field id={`${id}-description`} label="Description">
+        <Field id={`${id}-description`} label="Description" error={errors.description}>
           <textarea
             id={`${id}-description`}
             className="input textarea"
@@ -76,6 +121,8 @@ function TaskFormDialog({ task, onClose }: { task?: Task; onClose: () => void })
             value={values.description}
             onChange={(e) => set('description', e.target.value)}
             placeholder="Optional details"
+            aria-invalid={errors.description ? true : undefined}
+            aria-describedby={errors.description ? `${id}-description-error` : undefined}
           />
         </Field>
         <div className="form__row">
@@ -85,6 +132,7 @@ function TaskFormDialog({ task, onClose }: { task?: Task; onClose: () => void })
             value={values.status}
             onChange={(status) => set('status', status)}
             options={STATUS_OPTIONS}
+            error={errors.status}
           />
           <SelectField
             id={`${id}-priority`}
@@ -92,6 +140,7 @@ function TaskFormDialog({ task, onClose }: { task?: Task; onClose: () => void })
             value={values.priority}
             onChange={(priority) => set('priority', priority)}
             options={PRIORITY_OPTIONS}
+            error={errors.priority}
           />
         </div>
         <TextField
@@ -104,6 +153,7 @@ function TaskFormDialog({ task, onClose }: { task?: Task; onClose: () => void })
           type="date"
           value={values.dueDate}
           onChange={(e) => set('dueDate', e.target.value)}
+          error={errors.dueDate}
         />
         <div className="form__actions">
           <button type="button" className="button button--secondary" onClick={onClose}>
@@ -150,19 +200,145 @@ function DeleteDialog({ task, onClose }: { task: Task; onClose: () => void }) {
   );
 }
 
-/** Renders whichever task dialog the ui store says is open. */
+type EditableField = (typeof FORM_FIELDS)[number];
+
+const FIELD_LABELS: Record<EditableField, string> = {
+  title: 'Title',
+  description: 'Description',
+  status: 'Status',
+  priority: 'Priority',
+  dueDate: 'Due date',
+};
+
+/** A field's value as the dialog shows it. */
+function shownValue(task: Task, field: EditableField): string {
+  switch (field) {
+    case 'status':
+      return STATUS_LABELS[task.status];
+    case 'priority':
+      return PRIORITY_LABELS[task.priority];
+    case 'dueDate':
+      return task.dueDate ? formatDate(task.dueDate) : 'No due date';
+    case 'description':
+      return task.description || '(none)';
+    default:
+      return task.title;
+  }
+}
+
+/** The fields whose shown value differs between two versions of a task. */
+function differences(a: Task, b: Task): EditableField[] {
+  return FORM_FIELDS.filter((field) => shownValue(a, field) !== shownValue(b, field));
+}
+
+/**
+ * A write was refused because the task changed elsewhere (412): shows what changed there and,
+ * for an edit, this person's change beside the newer version, and lets them choose.
+ */
+function ConflictDialog({ conflict }: { conflict: Conflict }) {
+  const resolve = useTasks((s) => s.resolveConflict);
+  const keepTheirsRef = useRef<HTMLButtonElement>(null);
+  const { base, theirs } = conflict;
+  const changedThere = differences(base, theirs);
+  const takeTheirs = () => void resolve('theirs');
+  const editing = conflict.kind === 'update';
+  const mineFields = editing ? FORM_FIELDS.filter((field) => conflict.mine[field] !== undefined) : [];
+  const mine = editing ? applyPatch(theirs, conflict.mine) : theirs;
+
+  return (
+    <Modal
+      title={editing ? 'This task was changed elsewhere' : 'This task changed before it was deleted'}
+      description={
+        editing
+          ? `Someone saved a newer version of "${theirs.title}" while you were editing it. Your changes are not saved yet.`
+          : `"${theirs.title}" was changed elsewhere after you opened it, so it was not deleted.`
+      }
+      onClose={takeTheirs}
+      initialFocus={keepTheirsRef}
+      testId="conflict-dialog"
+    >
+      {changedThere.length > 0 ? (
+        <section className="conflict__section" aria-label="Changed elsewhere">
+          <h3 className="conflict__heading">Changed elsewhere</h3>
+          <ul className="conflict__changes" data-testid="conflict-changed-elsewhere">
+            {changedThere.map((field) => (
+              <li key={field}>
+                <span className="conflict__field">{FIELD_LABELS[field]}:</span> <s>{shownValue(base, field)}</s> →{' '}
+                <strong>{shownValue(theirs, field)}</strong>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {editing ? (
+        <table className="conflict__table" data-testid="conflict-table">
+          <caption className="sr-only">Your changes beside the newer version</caption>
+          <thead>
+            <tr>
+              <th scope="col">Field</th>
+              <th scope="col">Your change</th>
+              <th scope="col">Newer version</th>
+            </tr>
+          </thead>
+          <tbody>
+            {mineFields.map((field) => (
+              <tr key={field} data-testid={`conflict-row-${field}`}>
+                <th scope="row">{FIELD_LABELS[field]}</th>
+                <td data-testid="conflict-mine">{shownValue(mine, field)}</td>
+                <td data-testid="conflict-theirs">{shownValue(theirs, field)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <dl className="details conflict__details" data-testid="conflict-newer">
+          {FORM_FIELDS.map((field) => (
+            <div key={field}>
+              <dt>{FIELD_LABELS[field]}</dt>
+              <dd>{shownValue(theirs, field)}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {editing ? (
+        <p className="muted conflict__note">
+          Saving yours writes only the fields you edited over the newer version; the rest of it stays.
+        </p>
+      ) : null}
+      <div className="form__actions">
+        <button ref={keepTheirsRef} type="button" className="button button--secondary" onClick={takeTheirs} data-testid="conflict-take-theirs">
+          {editing ? 'Keep the newer version' : 'Keep the task'}
+        </button>
+        <button
+          type="button"
+          className={`button ${editing ? 'button--primary' : 'button--danger'}`}
+          onClick={() => void resolve('mine')}
+          data-testid="conflict-keep-mine"
+        >
+          {editing ? 'Save my changes' : 'Delete anyway'}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+/** Renders whichever task dialog the ui store says is open; a write conflict comes first. */
 export function TaskDialogs() {
   const dialog = useUi((s) => s.dialog);
   const close = useUi((s) => s.closeDialog);
+  const conflict = useTasks((s) => s.conflict);
   const task = useTasks((s) => (dialog && dialog.kind !== 'create' ? s.items.find((t) => t.id === dialog.taskId) : undefined));
 
   // A dialog must not outlive the page (e.g. when the session ends).
   useEffect(() => close, [close]);
 
+  if (conflict) return <ConflictDialog key={`${conflict.kind}-${conflict.taskId}`} conflict={conflict} />;
   if (!dialog) return null;
-  if (dialog.kind === 'create') return <TaskFormDialog onClose={close} />;
+  if (dialog.kind === 'create') return <TaskFormDialog draft={dialog.draft} errors={dialog.errors} onClose={close} />;
   // The task may have vanished meanwhile (deleted elsewhere, list reloaded): nothing to show.
   if (!task) return null;
-  if (dialog.kind === 'edit') return <TaskFormDialog key={task.id} task={task} onClose={close} />;
+  if (dialog.kind === 'edit') {
+    return <TaskFormDialog key={task.id} task={task} draft={dialog.draft} errors={dialog.errors} onClose={close} />;
+  }
   return <DeleteDialog task={task} onClose={close} />;
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { isOverdue } from '../lib/tasks';
+import { isOverdue, knownTotal } from '../lib/tasks';
 import { useNow } from '../lib/useNow';
 import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
@@ -25,9 +25,17 @@ function SkeletonGrid() {
   );
 }
 
+function countText(shown: number, total: number | null, hasMore: boolean): string {
+  const tasks = (n: number) => `${n} ${n === 1 ? 'task' : 'tasks'}`;
+  if (total !== null) return `Showing ${shown} of ${tasks(Math.max(total, shown))}`;
+  return hasMore ? `Showing ${shown} tasks, more below` : `Showing ${tasks(shown)}`;
+}
+
 export function TaskList({ filtered, onClearFilters }: TaskListProps) {
   const items = useTasks((s) => s.items);
-  const total = useTasks((s) => s.total);
+  // v2 lists carry no count; the summary tells it when no search or priority filter applies.
+  const total = useTasks((s) => knownTotal(s.query, s.summary));
+  const creates = useTasks((s) => s.creates);
   const hasMore = useTasks((s) => s.hasMore);
   const status = useTasks((s) => s.listStatus);
   const loadingMore = useTasks((s) => s.loadingMore);
@@ -109,7 +117,7 @@ export function TaskList({ filtered, onClearFilters }: TaskListProps) {
     <section className="task-list" aria-label="Tasks" aria-busy={busy}>
       <div className="task-list__header">
         <p className="task-list__count" role="status" data-testid="task-count">
-          Showing {items.length} of {Math.max(total, items.length)} {total === 1 ? 'task' : 'tasks'}
+          {countText(items.length, total, hasMore)}
         </p>
         {busy ? <span className="progress-dot" aria-hidden="true" /> : null}
       </div>
@@ -123,7 +131,13 @@ export function TaskList({ filtered, onClearFilters }: TaskListProps) {
       ) : null}
       <div className={`task-grid${busy ? ' task-grid--stale' : ''}`} data-testid="task-grid">
         {items.map((task) => (
-          <TaskCard key={task.id} task={task} saving={task.id in saving} overdue={isOverdue(task, now)} />
+          <TaskCard
+            key={task.id}
+            task={task}
+            saving={task.id in saving}
+            overdue={isOverdue(task, now)}
+            failed={creates[task.id]?.failed ?? null}
+          />
         ))}
       </div>
       <div ref={sentinel} className="task-list__footer">

@@ -2,7 +2,9 @@ import {
   TASK_PRIORITIES,
   TASK_STATUSES,
   type SortField,
+  type SortKey,
   type Task,
+  type TaskPatch,
   type TaskPriority,
   type TaskQuery,
   type TaskSort,
@@ -39,6 +41,8 @@ export const SORT_OPTIONS: { value: TaskSort; label: string }[] = [
   { value: '-dueDate', label: 'Due date (latest)' },
   { value: '-priority', label: 'Priority (high → low)' },
   { value: 'priority', label: 'Priority (low → high)' },
+  { value: '-priority,dueDate', label: 'Priority, then due date' },
+  { value: 'dueDate,-priority', label: 'Due date, then priority' },
   { value: 'title', label: 'Title (A → Z)' },
   { value: '-title', label: 'Title (Z → A)' },
   { value: '-updatedAt', label: 'Recently updated' },
@@ -70,10 +74,10 @@ export function matchesQuery(task: Task, query: TaskQuery): boolean {
   return true;
 }
 
-function parseSort(sort: TaskSort): { field: SortField; direction: 1 | -1 } {
-  return sort.startsWith('-')
-    ? { field: sort.slice(1) as SortField, direction: -1 }
-    : { field: sort as SortField, direction: 1 };
+function parseKey(key: SortKey): { field: SortField; direction: 1 | -1 } {
+  return key.startsWith('-')
+    ? { field: key.slice(1) as SortField, direction: -1 }
+    : { field: key as SortField, direction: 1 };
 }
 
 function time(value: string | null): number | null {
@@ -82,9 +86,8 @@ function time(value: string | null): number | null {
   return Number.isFinite(t) ? t : null;
 }
 
-/** Orders tasks the way the server's `sort` does; used only to place optimistic changes. */
-export function compareTasks(a: Task, b: Task, sort: TaskSort): number {
-  const { field, direction } = parseSort(sort);
+function compareBy(a: Task, b: Task, key: SortKey): number {
+  const { field, direction } = parseKey(key);
   switch (field) {
     case 'priority':
       return direction * (PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority]);
@@ -99,6 +102,47 @@ export function compareTasks(a: Task, b: Task, sort: TaskSort): number {
     }
     default:
       return direction * ((time(a[field]) ?? 0) - (time(b[field]) ?? 0));
+  }
+}
+
+/**
+ * Orders tasks the way the server's `sort` does (keys in order, ties broken by id: v2 ids grow
+ * with creation time); used only to place optimistic changes.
+ */
+export function compareTasks(a: Task, b: Task, sort: TaskSort): number {
+  for (const key of sort.split(',') as SortKey[]) {
+    const order = compareBy(a, b, key);
+    if (order !== 0) return order;
+  }
+  return 0;
+}
+
+/** `task` with a JSON merge patch applied as the server applies it (null empties a description). */
+export function applyPatch(task: Task, patch: TaskPatch): Task {
+  const next: Task = { ...task };
+  if (patch.title !== undefined) next.title = patch.title;
+  if (patch.description !== undefined) next.description = patch.description ?? '';
+  if (patch.status !== undefined) next.status = patch.status;
+  if (patch.priority !== undefined) next.priority = patch.priority;
+  if (patch.dueDate !== undefined) next.dueDate = patch.dueDate;
+  return next;
+}
+
+/**
+ * How many tasks the query matches on the server, when the counts tell (no search or priority
+ * filter); null otherwise. v2 lists carry no total: a cursor list needs none.
+ */
+export function knownTotal(query: TaskQuery, summary: TaskSummary | null): number | null {
+  if (!summary || query.search.trim() || query.priority) return null;
+  switch (query.status) {
+    case '':
+      return summary.total;
+    case 'pending':
+      return summary.pending;
+    case 'in-progress':
+      return summary.inProgress;
+    case 'completed':
+      return summary.completed;
   }
 }
 

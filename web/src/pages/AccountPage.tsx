@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { changePassword, fetchProfile, fetchSessions, logout, logoutEverywhere, revokeSession } from '../api/auth';
-import { errorMessage, isCancel } from '../api/errors';
+import { errorMessage, fieldErrors, isCancel, problemOf } from '../api/errors';
 import type { Profile, SessionInfo } from '../api/types';
 import { TextField } from '../components/Field';
 import { Modal } from '../components/Modal';
@@ -63,6 +63,7 @@ function PasswordSection({ onChanged }: { onChanged: () => void }) {
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const [success, setSuccess] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const id = useId();
@@ -70,6 +71,7 @@ function PasswordSection({ onChanged }: { onChanged: () => void }) {
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     setSuccess(null);
+    setErrors({});
     if (!current || !next) return setError('Please provide your current and new password');
     if (next.length < PASSWORD_MIN) return setError(`Password must be at least ${PASSWORD_MIN} characters long`);
     if (next !== confirm) return setError('The new passwords do not match');
@@ -83,7 +85,14 @@ function PasswordSection({ onChanged }: { onChanged: () => void }) {
       setSuccess('Password changed. Your other sessions have been signed out.');
       onChanged();
     } catch (err) {
-      setError(errorMessage(err));
+      const blamed = fieldErrors(problemOf(err));
+      const shown = ['currentPassword', 'newPassword'];
+      setErrors(blamed);
+      setError(
+        Object.keys(blamed).length > 0 && Object.keys(blamed).every((name) => shown.includes(name))
+          ? 'Please correct the highlighted fields.'
+          : errorMessage(err),
+      );
     } finally {
       setSubmitting(false);
     }
@@ -112,6 +121,7 @@ function PasswordSection({ onChanged }: { onChanged: () => void }) {
           autoComplete="current-password"
           value={current}
           onChange={(e) => setCurrent(e.target.value)}
+          error={errors.currentPassword}
         />
         <div className="form__row">
           <TextField
@@ -121,6 +131,7 @@ function PasswordSection({ onChanged }: { onChanged: () => void }) {
             autoComplete="new-password"
             value={next}
             onChange={(e) => setNext(e.target.value)}
+            error={errors.newPassword}
           />
           <TextField
             id={`${id}-confirm`}

@@ -26,17 +26,23 @@ export default function LoginPage() {
         submitLabel="Sign in"
         busyLabel="Signing in…"
         describedByError
+        fields={['email', 'password']}
       >
-        <EmailField id={`${id}-email`} value={email} onChange={setEmail} />
-        <TextField
-          id={`${id}-password`}
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-        />
+        {(errors) => (
+          <>
+            <EmailField id={`${id}-email`} value={email} onChange={setEmail} error={errors.email} />
+            <TextField
+              id={`${id}-password`}
+              label="Password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={errors.password}
+              required
+            />
+          </>
+        )}
       </AuthForm>
       <p className="auth-card__switch">
         New to TaskMaster? <Link to="/register">Create an account</Link>

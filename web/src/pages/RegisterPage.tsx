@@ -26,27 +26,34 @@ export default function RegisterPage() {
         submit={() => register(name.trim(), email.trim(), password)}
         submitLabel="Create account"
         busyLabel="Creating account…"
+        fields={['name', 'email', 'password']}
       >
-        <TextField
-          id={`${id}-name`}
-          label="Name"
-          autoComplete="name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          required
-        />
-        <EmailField id={`${id}-email`} value={email} onChange={setEmail} />
-        <TextField
-          id={`${id}-password`}
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          hint={<>At least {PASSWORD_MIN} characters.</>}
-          minLength={PASSWORD_MIN}
-          required
-        />
+        {(errors) => (
+          <>
+            <TextField
+              id={`${id}-name`}
+              label="Name"
+              autoComplete="name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              error={errors.name}
+              required
+            />
+            <EmailField id={`${id}-email`} value={email} onChange={setEmail} error={errors.email} />
+            <TextField
+              id={`${id}-password`}
+              label="Password"
+              type="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              hint={<>At least {PASSWORD_MIN} characters.</>}
+              minLength={PASSWORD_MIN}
+              error={errors.password}
+              required
+            />
+          </>
+        )}
       </AuthForm>
       <p className="auth-card__switch">
         Already have an account? <Link to="/login">Sign in</Link>

@@ -1,7 +1,7 @@
 import * as api from '../api/tasks';
-import { errorMessage, isCancel, statusOf } from '../api/errors';
+import { errorMessage, fieldErrors, isCancel, isProblem, isTransient, problemOf, statusOf } from '../api/errors';
 import type { Task, TaskInput, TaskPatch, TaskQuery, TaskStatus, TaskSummary } from '../api/types';
-import { DEFAULT_QUERY, insertionIndex, isTempId, matchesQuery, summaryAfter } from '../lib/tasks';
+import { applyPatch, DEFAULT_QUERY, insertionIndex, isTempId, matchesQuery, summaryAfter } from '../lib/tasks';
 import { createStore } from './createStore';
 import { useSession } from './session';
 import { useUi } from './ui';
@@ -10,36 +10,62 @@ export const PAGE_SIZE = 50;
 
 export type ListStatus = 'idle' | 'loading' | 'ready' | 'error';
 
+/** A create not yet confirmed: its Idempotency-Key is kept for every retry of it. */
+export interface PendingCreate {
+  input: TaskInput;
+  /** The task as shown until the server confirms it (under a temporary id). */
+  task: Task;
+  idempotencyKey: string;
+  /** Why the last attempt failed, while the person decides to retry or discard. */
+  failed: string | null;
+}
+
+/**
+ * A write refused with 412: the task changed since the version this person saw (`base`).
+ * `theirs` is the task as it is now; `mine` the fields this person set (for an update).
+ */
+export type Conflict =
+  | { kind: 'update'; taskId: string; base: Task; mine: TaskPatch; theirs: Task }
+  | { kind: 'delete'; taskId: string; base: Task; theirs: Task };
+
 export interface TasksState {
   query: TaskQuery;
-  /** The loaded window of the list, in server order, plus optimistic changes. */
+  /** The loaded part of the list, in server order, with optimistic changes applied. */
   items: Task[];
-  /** How many tasks match the query on the server. */
-  total: number;
+  /** Where the next page starts (null: the list is complete). */
+  nextCursor: string | null;
   hasMore: boolean;
   listStatus: ListStatus;
   loadingMore: boolean;
   listError: string | null;
   summary: TaskSummary | null;
   summaryError: string | null;
-  /** Ids of tasks with a write in flight. */
+  /** Ids (and temporary ids) of tasks with a write in flight. */
   saving: Record<string, true>;
+  /** Creates not yet confirmed, by temporary id. */
+  creates: Record<string, PendingCreate>;
+  /** The write conflict waiting for this person's choice, if any. */
+  conflict: Conflict | null;
 
   setQuery: (patch: Partial<TaskQuery>) => void;
   load: () => Promise<void>;
   loadMore: () => Promise<void>;
   loadSummary: () => Promise<void>;
   create: (input: TaskInput) => Promise<Task | null>;
+  retryCreate: (tempId: string) => Promise<Task | null>;
+  discardCreate: (tempId: string) => void;
   update: (id: string, patch: TaskPatch) => Promise<boolean>;
   toggleComplete: (id: string) => Promise<boolean>;
   remove: (id: string) => Promise<boolean>;
+  /** Settles the conflict: `mine` writes this person's change over the newer version. */
+  resolveConflict: (choice: 'mine' | 'theirs') => Promise<boolean>;
   reset: () => void;
 }
 
 const initialData = {
   query: DEFAULT_QUERY,
   items: [] as Task[],
-  total: 0,
+  nextCursor: null as string | null,
   hasMore: false,
   listStatus: 'idle' as ListStatus,
   loadingMore: false,
@@ -47,12 +73,31 @@ const initialData = {
   summary: null,
   summaryError: null,
   saving: {} as Record<string, true>,
+  creates: {} as Record<string, PendingCreate>,
+  conflict: null as Conflict | null,
 };
+
+/**
+ * What the app knows of one task beyond the list: the version the server confirmed (whose
+ * revision every write names in If-Match) and the optimistic changes not yet confirmed.
+ */
+interface Known {
+  server: Task;
+  /** Unconfirmed patches, oldest first; what the list shows is `server` with these applied. */
+  pending: { patch: TaskPatch }[];
+  deleting: boolean;
+}
 
 let listGeneration = 0;
 let listController: AbortController | null = null;
 let summaryGeneration = 0;
 let tempSeq = 0;
+/** Bumped by reset(): answers to requests of an earlier session change nothing. */
+let epoch = 0;
+const known = new Map<string, Known>();
+/** Per task, the tail of its writes: each waits for the one before, so it names the revision that one left. */
+const chains = new Map<string, Promise<unknown>>();
+const inFlight = new Map<string, number>();
 
 function without<T>(record: Record<string, T>, key: string): Record<string, T> {
   const next = { ...record };
@@ -64,18 +109,174 @@ function definedOnly(patch: TaskPatch): TaskPatch {
   return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
 }
 
-function confirmedCount(items: readonly Task[]): number {
-  return items.reduce((n, t) => (isTempId(t.id) ? n : n + 1), 0);
-}
-
 function toastError(action: string, err: unknown): void {
   useUi.getState().toast('error', `${action}: ${errorMessage(err)}`);
+}
+
+/** What the list shows of a known task: the server's version and the pending changes, or nothing. */
+function shown(entry: Known | undefined): Task | null {
+  if (!entry || entry.deleting) return null;
+  return entry.pending.reduce((task, { patch }) => applyPatch(task, patch), entry.server);
+}
+
+/** Learns the server's version of a task, unless a write already confirmed a newer one. */
+function learn(task: Task): Known {
+  const entry = known.get(task.id);
+  if (!entry) {
+    const fresh = { server: task, pending: [], deleting: false };
+    known.set(task.id, fresh);
+    return fresh;
+  }
+  if (task.revision >= entry.server.revision) entry.server = task;
+  return entry;
+}
+
+/** Runs `job` after every earlier write of task `id`. */
+function enqueue<T>(id: string, job: () => Promise<T>): Promise<T> {
+  const run = (chains.get(id) ?? Promise.resolve()).then(job);
+  const tail = run.catch(() => undefined);
+  chains.set(id, tail);
+  void tail.then(() => {
+    if (chains.get(id) === tail) chains.delete(id);
+  });
+  return run;
 }
 
 export const useTasks = createStore<TasksState>('tasks', (set, get) => {
   /** Re-reads the counts once no write is in flight (until then the optimistic counts stand). */
   const resyncSummary = () => {
     if (Object.keys(get().saving).length === 0) void get().loadSummary();
+  };
+
+  const startSaving = (id: string) => {
+    inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+    set((s) => ({ saving: { ...s.saving, [id]: true } }), false, 'tasks/saving');
+  };
+
+  const doneSaving = (id: string) => {
+    const left = (inFlight.get(id) ?? 1) - 1;
+    if (left > 0) {
+      inFlight.set(id, left);
+      return;
+    }
+    inFlight.delete(id);
+    set((s) => ({ saving: without(s.saving, id) }), false, 'tasks/saved');
+  };
+
+  /**
+   * Puts what the app now knows of task `id` on screen: in its place when the list holds it,
+   * at `at` (or where it sorts) when it belongs in the list again, out of the list when it no
+   * longer matches the query. The counts move from `before` to the new version.
+   */
+  const show = (id: string, before: Task | null, action: string, at = -1) => {
+    const after = shown(known.get(id));
+    set(
+      (s) => {
+        const index = s.items.findIndex((t) => t.id === id);
+        let items = s.items;
+        if (after && matchesQuery(after, s.query)) {
+          if (index >= 0) items = items.map((t) => (t.id === id ? after : t));
+          else {
+            const where = at >= 0 ? Math.min(at, items.length) : insertionIndex(items, after, s.query.sort, !s.hasMore);
+            if (where >= 0) items = [...items.slice(0, where), after, ...items.slice(where)];
+          }
+        } else if (index >= 0) {
+          items = items.filter((t) => t.id !== id);
+        }
+        return { items, summary: summaryAfter(s.summary, before, after) };
+      },
+      false,
+      action,
+    );
+  };
+
+  /** Fetches the current version after a 412; null when the task is gone meanwhile. */
+  const current = async (id: string): Promise<Task | null> => {
+    try {
+      return await api.fetchTask(id);
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  };
+
+  /** The task was deleted elsewhere: it leaves the list and the counts. */
+  const vanished = (id: string, before: Task | null, title: string) => {
+    known.delete(id);
+    set(
+      (s) => ({ items: s.items.filter((t) => t.id !== id), summary: summaryAfter(s.summary, before, null) }),
+      false,
+      'tasks/vanished',
+    );
+    useUi.getState().toast('info', `"${title}" was deleted elsewhere.`);
+  };
+
+  /** Reopens the task dialog with the person's input and the server's word on each field. */
+  const reopenWithFieldErrors = (err: unknown, dialog: { kind: 'create'; draft: TaskInput } | { kind: 'edit'; taskId: string; draft: TaskPatch }): boolean => {
+    const errors = fieldErrors(problemOf(err));
+    if (Object.keys(errors).length === 0 || useUi.getState().dialog) return false;
+    useUi.getState().openDialog({ ...dialog, errors });
+    return true;
+  };
+
+  const sendCreate = async (tempId: string): Promise<Task | null> => {
+    const pending = get().creates[tempId];
+    if (!pending) return null;
+    const mine = epoch;
+    const optimistic = pending.task;
+    startSaving(tempId);
+    try {
+      const saved = await api.createTask(pending.input, pending.idempotencyKey);
+      if (mine !== epoch) return null;
+      learn(saved);
+      const visible = matchesQuery(saved, get().query);
+      set(
+        (s) => {
+          const listed = s.items.some((t) => t.id === saved.id);
+          const items = s.items.flatMap((t) => (t.id === tempId ? (listed || !visible ? [] : [saved]) : [t]));
+          return { items, creates: without(s.creates, tempId), summary: summaryAfter(s.summary, optimistic, saved) };
+        },
+        false,
+        'tasks/created',
+      );
+      if (!visible) useUi.getState().toast('info', `Task "${saved.title}" created. It is hidden by the current filters.`);
+      return saved;
+    } catch (err) {
+      if (mine !== epoch) return null;
+      if (isTransient(err)) {
+        // It may or may not have reached the server: keep it, with its key, for a retry that
+        // can never make a second task. The counts hold what the server is known to have.
+        const message = errorMessage(err);
+        set(
+          (s) => ({
+            items: s.items.some((t) => t.id === tempId) ? s.items : [optimistic, ...s.items],
+            creates: { ...s.creates, [tempId]: { ...pending, failed: message } },
+            summary: summaryAfter(s.summary, optimistic, null),
+          }),
+          false,
+          'tasks/createFailed',
+        );
+        useUi.getState().toast('error', `"${pending.input.title}" is not saved yet: ${message}`);
+        return null;
+      }
+      set(
+        (s) => ({
+          items: s.items.filter((t) => t.id !== tempId),
+          creates: without(s.creates, tempId),
+          summary: summaryAfter(s.summary, optimistic, null),
+        }),
+        false,
+        'tasks/createRolledBack',
+      );
+      toastError(`Could not create "${pending.input.title}"`, err);
+      reopenWithFieldErrors(err, { kind: 'create', draft: pending.input });
+      return null;
+    } finally {
+      if (mine === epoch) {
+        doneSaving(tempId);
+        resyncSummary();
+      }
+    }
   };
 
   return {
@@ -102,12 +303,28 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
       const controller = new AbortController();
       listController = controller;
       const generation = ++listGeneration;
+      // A new query starts from its first page: the old cursor belongs to the old query.
       set({ listStatus: 'loading', listError: null, loadingMore: false }, false, 'tasks/load');
       try {
-        const page = await api.listTasks(get().query, 0, PAGE_SIZE, controller.signal);
+        const page = await api.listTasks(get().query, PAGE_SIZE, null, controller.signal);
         if (generation !== listGeneration) return;
         set(
-          { items: page.tasks, total: page.total, hasMore: page.hasMore, listStatus: 'ready' },
+          (s) => {
+            const loaded = page.items.flatMap((task) => {
+              const display = shown(learn(task));
+              return display ? [display] : [];
+            });
+            // Creates in flight or failed stay on screen: the server may not have them yet.
+            const unsaved = s.items.filter(
+              (t) => isTempId(t.id) && (s.creates[t.id]?.failed || matchesQuery(t, s.query)),
+            );
+            return {
+              items: [...unsaved, ...loaded],
+              nextCursor: page.nextCursor,
+              hasMore: page.nextCursor !== null,
+              listStatus: 'ready',
+            };
+          },
           false,
           'tasks/loaded',
         );
@@ -118,25 +335,38 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
     },
 
     loadMore: async () => {
-      const { hasMore, loadingMore, listStatus, items, query } = get();
-      if (!hasMore || loadingMore || listStatus !== 'ready') return;
+      const { nextCursor, loadingMore, listStatus, query } = get();
+      if (!nextCursor || loadingMore || listStatus !== 'ready') return;
       const generation = listGeneration;
       const signal = listController?.signal;
       set({ loadingMore: true, listError: null }, false, 'tasks/loadMore');
       try {
-        const page = await api.listTasks(query, confirmedCount(items), PAGE_SIZE, signal);
+        const page = await api.listTasks(query, PAGE_SIZE, nextCursor, signal);
         if (generation !== listGeneration) return;
         set(
           (s) => {
             const seen = new Set(s.items.map((t) => t.id));
-            const fresh = page.tasks.filter((t) => !seen.has(t.id));
-            return { items: [...s.items, ...fresh], total: page.total, hasMore: page.hasMore, loadingMore: false };
+            const fresh = page.items.flatMap((task) => {
+              const display = shown(learn(task));
+              return display && !seen.has(task.id) ? [display] : [];
+            });
+            return {
+              items: [...s.items, ...fresh],
+              nextCursor: page.nextCursor,
+              hasMore: page.nextCursor !== null,
+              loadingMore: false,
+            };
           },
           false,
           'tasks/loadedMore',
         );
       } catch (err) {
         if (generation !== listGeneration || isCancel(err)) return;
+        if (isProblem(err, 'invalid-cursor')) {
+          // The server no longer takes this cursor (its key rotated, say): start over.
+          void get().load();
+          return;
+        }
         set({ loadingMore: false, listError: errorMessage(err) }, false, 'tasks/loadMoreFailed');
       }
     },
@@ -153,12 +383,11 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
       }
     },
 
-    create: async (input) => {
+    create: (input) => {
       const now = new Date().toISOString();
       const tempId = `temp-${++tempSeq}`;
       const optimistic: Task = {
         id: tempId,
-        userId: useSession.getState().user?.id ?? '',
         title: input.title,
         description: input.description ?? '',
         status: input.status ?? 'pending',
@@ -166,116 +395,116 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
         dueDate: input.dueDate ?? null,
         createdAt: now,
         updatedAt: now,
+        revision: 0,
       };
-      const { query } = get();
-      const generation = listGeneration;
-      const visible = matchesQuery(optimistic, query);
       set(
         (s) => {
-          const index = visible ? insertionIndex(s.items, optimistic, s.query.sort, !s.hasMore) : -1;
+          const index = matchesQuery(optimistic, s.query)
+            ? insertionIndex(s.items, optimistic, s.query.sort, !s.hasMore)
+            : -1;
           const items = index < 0 ? s.items : [...s.items.slice(0, index), optimistic, ...s.items.slice(index)];
           return {
             items,
-            total: visible ? s.total + 1 : s.total,
             summary: summaryAfter(s.summary, null, optimistic),
-            saving: { ...s.saving, [tempId]: true },
+            // One key for this task, however often its creation is retried.
+            creates: {
+              ...s.creates,
+              [tempId]: { input, task: optimistic, idempotencyKey: api.newIdempotencyKey(), failed: null },
+            },
           };
         },
         false,
         'tasks/createOptimistic',
       );
-      try {
-        const saved = await api.createTask(input);
-        set(
-          (s) => ({
-            items: s.items.map((t) => (t.id === tempId ? saved : t)),
-            saving: without(s.saving, tempId),
-          }),
-          false,
-          'tasks/created',
-        );
-        if (!visible) useUi.getState().toast('info', `Task "${saved.title}" created. It is hidden by the current filters.`);
-        resyncSummary();
-        return saved;
-      } catch (err) {
-        set(
-          (s) => ({
-            items: s.items.filter((t) => t.id !== tempId),
-            total: visible && generation === listGeneration ? s.total - 1 : s.total,
-            summary: summaryAfter(s.summary, optimistic, null),
-            saving: without(s.saving, tempId),
-          }),
-          false,
-          'tasks/createRolledBack',
-        );
-        toastError(`Could not create "${input.title}"`, err);
-        resyncSummary();
-        return null;
-      }
+      return sendCreate(tempId);
     },
 
-    update: async (id, patch) => {
-      const state = get();
-      const index = state.items.findIndex((t) => t.id === id);
-      const before = state.items[index];
-      if (!before || isTempId(id)) return false;
-      const after: Task = { ...before, ...definedOnly(patch), updatedAt: new Date().toISOString() };
-      const stillVisible = matchesQuery(after, state.query);
-      const generation = listGeneration;
+    retryCreate: (tempId) => {
+      const pending = get().creates[tempId];
+      if (!pending?.failed) return Promise.resolve(null);
       set(
         (s) => ({
-          items: stillVisible ? s.items.map((t) => (t.id === id ? after : t)) : s.items.filter((t) => t.id !== id),
-          total: stillVisible ? s.total : s.total - 1,
-          summary: summaryAfter(s.summary, before, after),
-          saving: { ...s.saving, [id]: true },
+          creates: { ...s.creates, [tempId]: { ...pending, failed: null } },
+          summary: summaryAfter(s.summary, null, pending.task),
         }),
         false,
-        'tasks/updateOptimistic',
+        'tasks/createRetry',
       );
-      try {
-        const saved = await api.updateTask(id, patch);
-        set(
-          (s) => ({
-            items: s.items.map((t) => (t.id === id ? saved : t)),
-            saving: without(s.saving, id),
-          }),
-          false,
-          'tasks/updated',
-        );
-        resyncSummary();
-        return true;
-      } catch (err) {
-        const keys = Object.keys(patch) as (keyof TaskPatch)[];
-        set(
-          (s) => {
-            const sameList = generation === listGeneration;
-            let items = s.items;
-            let total = s.total;
-            const current = items.find((t) => t.id === id);
-            if (current) {
-              // Revert only the fields this update changed, keeping any later edit.
-              const reverted: Task = { ...current, updatedAt: before.updatedAt };
-              for (const key of keys) Object.assign(reverted, { [key]: before[key] });
-              items = items.map((t) => (t.id === id ? reverted : t));
-            } else if (!stillVisible && sameList) {
-              const at = Math.min(index, items.length);
-              items = [...items.slice(0, at), before, ...items.slice(at)];
-              total += 1;
+      return sendCreate(tempId);
+    },
+
+    discardCreate: (tempId) => {
+      if (!get().creates[tempId]?.failed) return;
+      set(
+        (s) => ({ items: s.items.filter((t) => t.id !== tempId), creates: without(s.creates, tempId) }),
+        false,
+        'tasks/createDiscarded',
+      );
+    },
+
+    update: (id, patch) => {
+      const entry = known.get(id);
+      const before = shown(entry);
+      if (!entry || !before || isTempId(id)) return Promise.resolve(false);
+      const change = { patch: definedOnly(patch) };
+      const at = get().items.findIndex((t) => t.id === id);
+      const mine = epoch;
+      entry.pending.push(change);
+      show(id, before, 'tasks/updateOptimistic');
+      startSaving(id);
+
+      return enqueue(id, async () => {
+        // The version the server confirmed last: after the writes before this one.
+        const base = known.get(id)?.server ?? entry.server;
+        const drop = () => {
+          const live = known.get(id);
+          if (live) live.pending = live.pending.filter((p) => p !== change);
+        };
+        try {
+          const saved = await api.updateTask(id, base.revision, change.patch);
+          if (mine !== epoch) return false;
+          const prior = shown(known.get(id));
+          drop();
+          learn(saved);
+          show(id, prior, 'tasks/updated', at);
+          return true;
+        } catch (err) {
+          if (mine !== epoch) return false;
+          const prior = shown(known.get(id));
+          drop();
+          if (statusOf(err) === 412) {
+            // Someone saved a newer version: show it, and let this person choose.
+            try {
+              const theirs = await current(id);
+              if (mine !== epoch) return false;
+              if (!theirs) {
+                vanished(id, prior, base.title);
+                return false;
+              }
+              learn(theirs);
+              show(id, prior, 'tasks/updateConflict', at);
+              set({ conflict: { kind: 'update', taskId: id, base, mine: change.patch, theirs } }, false, 'tasks/conflict');
+            } catch (fetchError) {
+              show(id, prior, 'tasks/updateRolledBack', at);
+              toastError(`Could not update "${base.title}"`, fetchError);
             }
-            return {
-              items,
-              total,
-              summary: summaryAfter(s.summary, after, before),
-              saving: without(s.saving, id),
-            };
-          },
-          false,
-          'tasks/updateRolledBack',
-        );
-        toastError(`Could not update "${before.title}"`, err);
-        resyncSummary();
-        return false;
-      }
+            return false;
+          }
+          if (statusOf(err) === 404) {
+            vanished(id, prior, base.title);
+            return false;
+          }
+          show(id, prior, 'tasks/updateRolledBack', at);
+          toastError(`Could not update "${base.title}"`, err);
+          reopenWithFieldErrors(err, { kind: 'edit', taskId: id, draft: change.patch });
+          return false;
+        } finally {
+          if (mine === epoch) {
+            doneSaving(id);
+            resyncSummary();
+          }
+        }
+      });
     },
 
     toggleComplete: (id) => {
@@ -285,52 +514,71 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
       return get().update(id, { status });
     },
 
-    remove: async (id) => {
-      const state = get();
-      const index = state.items.findIndex((t) => t.id === id);
-      const before = state.items[index];
-      if (!before || isTempId(id)) return false;
-      const generation = listGeneration;
-      set(
-        (s) => ({
-          items: s.items.filter((t) => t.id !== id),
-          total: s.total - 1,
-          summary: summaryAfter(s.summary, before, null),
-          saving: { ...s.saving, [id]: true },
-        }),
-        false,
-        'tasks/removeOptimistic',
-      );
-      try {
-        await api.deleteTask(id);
-        set((s) => ({ saving: without(s.saving, id) }), false, 'tasks/removed');
-        resyncSummary();
-        return true;
-      } catch (err) {
-        if (statusOf(err) === 404) {
-          // Already gone on the server: the optimistic removal was right.
-          set((s) => ({ saving: without(s.saving, id) }), false, 'tasks/removed');
-          resyncSummary();
+    remove: (id) => {
+      const entry = known.get(id);
+      const before = shown(entry);
+      if (!entry || !before || isTempId(id)) return Promise.resolve(false);
+      const at = get().items.findIndex((t) => t.id === id);
+      const mine = epoch;
+      entry.deleting = true;
+      show(id, before, 'tasks/removeOptimistic');
+      startSaving(id);
+
+      return enqueue(id, async () => {
+        const base = known.get(id)?.server ?? entry.server;
+        const restore = (action: string) => {
+          const live = known.get(id);
+          if (!live) return;
+          live.deleting = false;
+          show(id, null, action, at);
+        };
+        try {
+          await api.deleteTask(id, base.revision);
+          if (mine === epoch) known.delete(id);
           return true;
+        } catch (err) {
+          if (mine !== epoch) return false;
+          if (statusOf(err) === 404) {
+            // Already gone on the server: the optimistic removal was right.
+            known.delete(id);
+            return true;
+          }
+          if (statusOf(err) === 412) {
+            try {
+              const theirs = await current(id);
+              if (mine !== epoch) return false;
+              if (!theirs) {
+                known.delete(id);
+                return true;
+              }
+              learn(theirs);
+              restore('tasks/removeConflict');
+              set({ conflict: { kind: 'delete', taskId: id, base, theirs } }, false, 'tasks/conflict');
+            } catch (fetchError) {
+              restore('tasks/removeRolledBack');
+              toastError(`Could not delete "${base.title}"`, fetchError);
+            }
+            return false;
+          }
+          restore('tasks/removeRolledBack');
+          toastError(`Could not delete "${base.title}"`, err);
+          return false;
+        } finally {
+          if (mine === epoch) {
+            doneSaving(id);
+            resyncSummary();
+          }
         }
-        set(
-          (s) => {
-            const sameList = generation === listGeneration && !s.items.some((t) => t.id === id);
-            const at = Math.min(index, s.items.length);
-            return {
-              items: sameList ? [...s.items.slice(0, at), before, ...s.items.slice(at)] : s.items,
-              total: sameList ? s.total + 1 : s.total,
-              summary: summaryAfter(s.summary, null, before),
-              saving: without(s.saving, id),
-            };
-          },
-          false,
-          'tasks/removeRolledBack',
-        );
-        toastError(`Could not delete "${before.title}"`, err);
-        resyncSummary();
-        return false;
-      }
+      });
+    },
+
+    resolveConflict: (choice) => {
+      const conflict = get().conflict;
+      if (!conflict) return Promise.resolve(false);
+      set({ conflict: null }, false, 'tasks/conflictResolved');
+      if (choice === 'theirs') return Promise.resolve(true);
+      // The newer version is now the confirmed one: the retry names its ETag.
+      return conflict.kind === 'update' ? get().update(conflict.taskId, conflict.mine) : get().remove(conflict.taskId);
     },
 
     reset: () => {
@@ -338,6 +586,10 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
       listController = null;
       listGeneration++;
       summaryGeneration++;
+      epoch++;
+      known.clear();
+      chains.clear();
+      inFlight.clear();
       set({ ...initialData }, false, 'tasks/reset');
     },
   };
@@ -347,4 +599,3 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
 useSession.subscribe((state, previous) => {
   if (state.user?.id !== previous.user?.id) useTasks.getState().reset();
 });
-

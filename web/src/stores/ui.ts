@@ -1,3 +1,4 @@
+import type { TaskInput, TaskPatch } from '../api/types';
 import { createStore } from './createStore';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -9,7 +10,17 @@ export interface Toast {
   message: string;
 }
 
-export type TaskDialog = { kind: 'create' } | { kind: 'edit'; taskId: string } | { kind: 'delete'; taskId: string };
+/** The server's word on fields of a refused write, by member name (`title`, `dueDate`). */
+export type FieldErrors = Record<string, string>;
+
+/**
+ * The task dialog that is open. A create or edit the server refused for its fields comes back
+ * with the person's input (`draft`) and the server's messages next to the fields (`errors`).
+ */
+export type TaskDialog =
+  | { kind: 'create'; draft?: TaskInput; errors?: FieldErrors }
+  | { kind: 'edit'; taskId: string; draft?: TaskPatch; errors?: FieldErrors }
+  | { kind: 'delete'; taskId: string };
 
 export interface UiState {
   theme: ThemeChoice;

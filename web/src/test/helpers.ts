@@ -1,6 +1,6 @@
 import MockAdapter from 'axios-mock-adapter';
 import { http } from '../api/http';
-import type { Task, User } from '../api/types';
+import type { Problem, SignedIn, Task, User } from '../api/types';
 import { useSession } from '../stores/session';
 import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
@@ -27,7 +27,6 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
   const created = new Date(Date.UTC(2024, 0, 1, 0, seq)).toISOString();
   return {
     id: `t${seq}`,
-    userId: USER.id,
     title: `Task ${seq}`,
     description: '',
     status: 'pending',
@@ -35,16 +34,61 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     dueDate: null,
     createdAt: created,
     updatedAt: created,
+    revision: seq,
     ...overrides,
   };
 }
 
-export function envelope<T>(data: T, message?: string) {
-  return message ? { success: true, data, message } : { success: true, data };
+/** A v2 sign-in answer (the browser app gets no refresh token in the body). */
+export function signedIn(accessToken: string, user: User = USER): SignedIn {
+  return { user, accessToken, expiresIn: 900 };
 }
 
-export function failure(error: string) {
-  return { success: false, error };
+const TITLES: Record<string, string> = {
+  'invalid-request': 'The request is invalid',
+  'invalid-cursor': 'The cursor is not one this API issued for this query',
+  unauthorized: 'Authentication is required',
+  'not-found': 'Not found',
+  conflict: 'Conflict',
+  'precondition-failed': 'The resource has changed since the version the request names',
+  'rate-limited': 'Too many requests',
+  unavailable: 'Service unavailable',
+  'internal-error': 'Internal server error',
+};
+
+const STATUSES: Record<string, number> = {
+  'invalid-request': 400,
+  'invalid-cursor': 400,
+  unauthorized: 401,
+  'not-found': 404,
+  conflict: 409,
+  'precondition-failed': 412,
+  'rate-limited': 429,
+  unavailable: 503,
+  'internal-error': 500,
+};
+
+/** An RFC 9457 problem document as API v2 sends one, for a mocked reply. */
+export function problem(kind: string, detail: string, errors?: Problem['errors']): Problem {
+  return {
+    type: `/api/v2/problems/${kind}`,
+    title: TITLES[kind] ?? kind,
+    status: STATUSES[kind] ?? 400,
+    detail,
+    ...(errors ? { errors } : {}),
+  };
+}
+
+export const PROBLEM_HEADERS = { 'content-type': 'application/problem+json' };
+
+/** `[status, problem, headers]`, ready to spread into a MockAdapter `reply`. */
+export function problemReply(
+  kind: string,
+  detail: string,
+  errors?: Problem['errors'],
+): [number, Problem, Record<string, string>] {
+  const body = problem(kind, detail, errors);
+  return [body.status, body, PROBLEM_HEADERS];
 }
 
 /** A promise and the function that settles it, to hold a mocked response open. */
@@ -54,4 +98,9 @@ export function deferred<T = void>() {
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/** Waits for pending promise callbacks and zero-delay timers to run. */
+export function settle(ms = 0): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
