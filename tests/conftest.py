@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from taskmaster.app import create_app
+from taskmaster.auth.passwords import PasswordHasher
 from taskmaster.cache.base import StoreUnavailable
 from taskmaster.cache.redis import RedisKeyValue
 from taskmaster.config import Environment, Settings
@@ -37,6 +38,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 assert MODEL_MODULES, "every table is registered on Base.metadata"
 DEFAULT_BACKENDS = ("sqlite", "postgres")
+TEST_HASH_MEMORY_KIB = 64
 
 
 @dataclass
@@ -176,6 +178,9 @@ def settings(db_backend: str, database_url: str, redis_prefix: str, tmp_path: Pa
 @pytest.fixture
 async def runtime(settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime]:
     runtime = Runtime.build(settings, clock=clock)
+    # The suite hashes thousands of passwords: at the cheapest argon2id cost it spends its
+    # time on behaviour. tests/auth/test_passwords.py holds the production cost to its bar.
+    runtime.hasher = PasswordHasher(memory_kib=TEST_HASH_MEMORY_KIB, time_cost=1)
     try:
         yield runtime
     finally:

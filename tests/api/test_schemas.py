@@ -20,7 +20,7 @@ from taskmaster.db import migrate
 from tests.api.served import serving, signed_in
 from tests.conftest import REDIS_URL
 
-EXAMPLES = 30
+EXAMPLES = 15
 
 
 @pytest.fixture(scope="module")

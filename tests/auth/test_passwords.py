@@ -111,6 +111,13 @@ class CountingHasher(PasswordHasher):
         return super()._check(password_hash, password)
 
 
+@pytest.fixture
+def production_cost(runtime: Runtime) -> None:
+    """The production hasher, in place of the suite's cheap one (tests/conftest.py): these
+    tests are about its parameters. Ask for it before the accounts, so they use it too."""
+    runtime.hasher = PasswordHasher()
+
+
 async def stored_hash(runtime: Runtime, email: str) -> str:
     async with runtime.db.session() as session:
         found = await session.scalar(select(User.password_hash).where(User.email == email))
@@ -119,7 +126,7 @@ async def stored_hash(runtime: Runtime, email: str) -> str:
 
 
 async def test_an_unknown_email_costs_one_argon2_verification_like_a_wrong_password(
-    client: httpx.AsyncClient, alice: Account, runtime: Runtime
+    production_cost: None, client: httpx.AsyncClient, alice: Account, runtime: Runtime
 ) -> None:
     counting = CountingHasher()
     runtime.hasher = counting
@@ -153,7 +160,7 @@ async def store_a_weaker_hash(runtime: Runtime, account: Account) -> str:
 
 
 async def test_login_upgrades_a_weaker_hash(
-    client: httpx.AsyncClient, alice: Account, runtime: Runtime
+    production_cost: None, client: httpx.AsyncClient, alice: Account, runtime: Runtime
 ) -> None:
     weak = await store_a_weaker_hash(runtime, alice)
 
@@ -166,7 +173,7 @@ async def test_login_upgrades_a_weaker_hash(
 
 
 async def test_a_failed_login_does_not_touch_a_weaker_hash(
-    client: httpx.AsyncClient, alice: Account, runtime: Runtime
+    production_cost: None, client: httpx.AsyncClient, alice: Account, runtime: Runtime
 ) -> None:
     weak = await store_a_weaker_hash(runtime, alice)
     response = await client.post(LOGIN, json={"email": alice.email, "password": "wrong guess!"})
