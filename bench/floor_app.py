@@ -106,7 +106,7 @@ async def _create(pool: asyncpg.Pool, user: uuid.UUID, receive: Receive, send: S
         "now": whole_millis(datetime.now(UTC)),
     }
     row = await pool.fetchrow(INSERT_SQL, *[values[name] for name in INSERT_NAMES])
-    data = dict(zip(TASK_FIELDS, row, strict=True))
+    data = dict(zip(TASK_FIELDS, row, strict=False))  # v1 shows all but the revision
     body = orjson.dumps({"success": True, "data": data, "message": CREATED_MESSAGE})
     await _respond(send, 201, body)
 
