@@ -9,6 +9,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from taskmaster.app import create_app
 from taskmaster.errors import (
@@ -37,6 +38,7 @@ RAISED: dict[str, Exception] = {
     "unavailable": Unavailable("Down for a moment", retry_after=7),
     "unsupported": UnsupportedMediaType("Say JSON"),
     "pool-exhausted": PoolTimeout("QueuePool limit reached"),
+    "client-gone": ClientDisconnect(),
 }
 
 
@@ -105,3 +107,8 @@ async def test_an_exhausted_connection_pool_is_busy_not_broken(raising: httpx.As
     )
     assert response.headers["retry-after"] == "1"
     assert (await raising.post("/raise/unavailable")).headers["retry-after"] == "7"
+
+
+async def test_a_client_that_left_mid_body_is_no_server_error(raising: httpx.AsyncClient) -> None:
+    response = await raising.post("/raise/client-gone")
+    assert (response.status_code, response.content) == (400, b"")

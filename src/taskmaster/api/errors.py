@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from taskmaster.api.v1.envelope import failure
@@ -97,6 +98,12 @@ async def database_trouble(request: Request, error: Exception) -> Response:
     return await domain_error(request, DatabaseUnavailable())
 
 
+async def client_gone(request: Request, error: Exception) -> Response:
+    """The client left before sending its whole body: nobody reads this answer, and it is
+    no fault of ours (nothing to log)."""
+    return Response(status_code=400)
+
+
 async def unexpected_error(request: Request, error: Exception) -> Response:
     log.exception("unhandled error", path=request.url.path, method=request.method)
     if speaks_v2(request):
@@ -111,6 +118,7 @@ HANDLERS: tuple[tuple[tuple[type[Exception], ...], Handler], ...] = (
     ((TaskMasterError,), domain_error),
     ((RequestValidationError,), validation_error),
     ((HTTPException,), http_error),
+    ((ClientDisconnect,), client_gone),
     ((SQLAlchemyTimeout, DBAPIError, *DRIVER_CONNECTION_ERRORS), database_trouble),
 )
 
