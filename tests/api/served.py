@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +18,18 @@ from taskmaster.ratelimit import Rate
 from tests.db.servers import free_port
 
 STARTUP_SECONDS = 20
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, saying when it listens: the test waits on that, not on the clock."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        self.ready.set()
 
 
 @contextmanager
@@ -37,14 +49,10 @@ def serving(database_url: str, redis_url: str, redis_prefix: str, data_dir: Path
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     thread = threading.Thread(target=server.run, name="served-api", daemon=True)
     thread.start()
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not server.started:  # a thread's start-up: no event loop here to wait on
-        assert thread.is_alive(), "the API server stopped during start-up"
-        assert time.monotonic() < deadline, "the API server did not start"
-        time.sleep(0.02)
+    assert server.ready.wait(STARTUP_SECONDS), "the API server did not start"
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
