@@ -36,8 +36,7 @@ POOL_MIN, POOL_MAX = 5, 20  # TaskMaster's defaults (DB_POOL_MIN, DB_POOL_MAX)
 
 _statements = Statements()
 LIST_SQL, LIST_NAMES = _statements.page(LIST_FILTER).compiled(asyncpg_dialect())
-INSERT_SQL, INSERT_NAMES = _statements.insert().compiled(asyncpg_dialect())
-assert LIST_NAMES == ("owner_id", "limit", "offset"), LIST_NAMES
+INSERT_SQL, INSERT_NAMES = _statements.insert(assigned=False).compiled(asyncpg_dialect())
 CREATED_MESSAGE = "Task created successfully"
 
 JSON_HEADERS = [(b"content-type", b"application/json")]
@@ -85,7 +84,8 @@ async def _body(receive: Receive) -> bytes:
 
 
 async def _list(pool: asyncpg.Pool, user: uuid.UUID, send: Send) -> None:
-    rows = await pool.fetch(LIST_SQL, user, LIST_FILTER.limit, LIST_FILTER.offset)
+    values = {"caller_id": user, "limit": LIST_FILTER.limit, "offset": LIST_FILTER.offset}
+    rows = await pool.fetch(LIST_SQL, *[values[name] for name in LIST_NAMES])
     # zip stops at the nine rendered fields: the tenth column is the sort value.
     data = [dict(zip(TASK_FIELDS, row, strict=False)) for row in rows]
     body = orjson.dumps({"success": True, "data": data})
@@ -97,7 +97,8 @@ async def _create(pool: asyncpg.Pool, user: uuid.UUID, receive: Receive, send: S
     title = orjson.loads(await _body(receive))["title"]
     values: dict[str, Any] = {
         "new_id": uuid7(),
-        "owner_id": user,
+        "caller_id": user,
+        "project_id": user,  # the user's Inbox
         "new_title": title,
         "new_description": "",
         "new_status": Status.PENDING.value,

@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     cookie_samesite: Literal["lax", "strict", "none"] = "lax"
     cookie_domain: str | None = None
     cors_origin: Origins = ()
+    # Where the web app is served, for the links the API makes (invitations); None: the API's
+    # own origin, which serves the web app in the default deployment.
+    web_url: str | None = None
 
     redis_url: str | None = None
     redis_prefix: str = "taskmaster:"

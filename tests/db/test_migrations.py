@@ -13,18 +13,24 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from taskmaster.auth.models import User
+from taskmaster.auth.passwords import PasswordHasher
 from taskmaster.db import migrate
 from taskmaster.db.base import Base
 from taskmaster.db.models import MODEL_MODULES
-from taskmaster.tasks.models import EXPRESSION_INDEXES
+from taskmaster.projects.models import Membership, Project
+from taskmaster.seed.bulk import BulkPlan
+from taskmaster.seed.load import seed_bulk
+from taskmaster.tasks.models import EXPRESSION_INDEXES, Task
 from tests.conftest import POSTGRES_ADMIN_URL, _admin
 
 T = TypeVar("T")
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 assert MODEL_MODULES, "importing taskmaster.db.models registers every table"
 
 
@@ -123,16 +129,20 @@ def test_the_comparison_sees_a_missing_table(fresh_url: str) -> None:
 
 
 def test_the_schema_keeps_its_constraints(fresh_url: str) -> None:
-    """What autogenerate does not compare: check constraints and the cascade, by behaviour."""
+    """What autogenerate does not compare: check constraints and cascades, by behaviour."""
     migrate.upgrade(fresh_url)
-    users, tasks = Base.metadata.tables["users"], Base.metadata.tables["tasks"]
+    table = Base.metadata.tables
+    users, projects, members, tasks = (
+        table[name] for name in ("users", "projects", "project_members", "tasks")
+    )
     user_id = uuid.uuid4()
     now = datetime.now(UTC)
 
     def task(status: str) -> dict[str, Any]:
         return {
             "id": uuid.uuid4(),
-            "user_id": user_id,
+            "project_id": user_id,
+            "created_by": user_id,
             "title": "t",
             "description": "",
             "status": status,
@@ -141,17 +151,34 @@ def test_the_schema_keeps_its_constraints(fresh_url: str) -> None:
             "updated_at": now,
         }
 
-    def exercise(connection: Connection) -> tuple[bool, int, int]:
+    def count(connection: Connection, of: Any, *where: Any) -> int:
+        return int(
+            connection.execute(select(func.count()).select_from(of).where(*where)).scalar_one()
+        )
+
+    def exercise(connection: Connection) -> tuple[bool, list[int]]:
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        stamps = {"created_at": now, "updated_at": now}
         connection.execute(
             users.insert().values(
+                id=user_id, email="a@example.com", name="A", password_hash="x", **stamps
+            )
+        )
+        connection.execute(
+            projects.insert().values(
                 id=user_id,
-                email="a@example.com",
-                name="A",
-                password_hash="x",
-                created_at=now,
-                updated_at=now,
+                name="Inbox",
+                color="#000000",
+                description="",
+                inbox=True,
+                version=1,
+                **stamps,
+            )
+        )
+        connection.execute(
+            members.insert().values(
+                project_id=user_id, user_id=user_id, role="owner", joined_at=now
             )
         )
         refused = False
@@ -161,12 +188,119 @@ def test_the_schema_keeps_its_constraints(fresh_url: str) -> None:
         except IntegrityError:
             refused = True
         connection.execute(tasks.insert().values(task("pending")))
-        before = connection.execute(select(func.count()).select_from(tasks)).scalar_one()
+        counts = [count(connection, tasks)]
         connection.execute(users.delete())
-        after = connection.execute(select(func.count()).select_from(tasks)).scalar_one()
+        counts += [
+            count(connection, members),
+            count(connection, tasks, tasks.c.created_by.is_(None)),
+        ]
+        connection.execute(projects.delete())
+        counts.append(count(connection, tasks))
         connection.rollback()
-        return refused, before, after
+        return refused, counts
 
-    refused, before, after = on(fresh_url, exercise)
+    refused, counts = on(fresh_url, exercise)
     assert refused, "the status check constraint refuses an unknown status"
-    assert (before, after) == (1, 0), "deleting a user deletes their tasks"
+    # A deleted account leaves its projects (its service deletes those it alone owns) and its
+    # tasks, unauthored; a deleted project takes its tasks.
+    assert counts == [1, 0, 1, 0]
+
+
+async def _seeded(url: str) -> None:
+    """A copy filled as `taskmaster seed --users 12 --tasks-per-user 7` fills one, and one
+    project shared by two of its users, with a task of each."""
+    engine = create_async_engine(url)
+    try:
+        hasher = PasswordHasher(memory_kib=1024, time_cost=1)
+        await seed_bulk(engine, hasher, BulkPlan(users=12, tasks_per_user=7, seed=9), now=NOW)
+        async with engine.begin() as connection:
+            first, second = (
+                await connection.execute(select(User.id).order_by(User.id).limit(2))
+            ).scalars()
+            shared = uuid.uuid4()
+            stamps = {"created_at": NOW, "updated_at": NOW}
+            await connection.execute(
+                insert(Project).values(
+                    id=shared,
+                    name="Shared",
+                    color="#123456",
+                    description="",
+                    inbox=False,
+                    version=1,
+                    **stamps,
+                )
+            )
+            for member, role in ((first, "owner"), (second, "editor")):
+                await connection.execute(
+                    insert(Membership).values(
+                        project_id=shared, user_id=member, role=role, joined_at=NOW
+                    )
+                )
+            for author in (first, second, None):
+                await connection.execute(
+                    insert(Task).values(
+                        id=uuid.uuid4(),
+                        project_id=shared,
+                        created_by=author,
+                        title="Shared",
+                        description="",
+                        status="pending",
+                        priority="low",
+                        **stamps,
+                    )
+                )
+    finally:
+        await engine.dispose()
+
+
+def _id(value: Any) -> uuid.UUID | None:
+    """A UUID as a raw query returns it: asyncpg's own, or SQLite's 32 hex digits."""
+    return None if value is None else uuid.UUID(str(value))
+
+
+def _rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    return on(url, lambda connection: [tuple(row) for row in connection.exec_driver_sql(sql)])
+
+
+def _task_homes(url: str, owner: str) -> dict[uuid.UUID | None, tuple[Any, ...]]:
+    """Each task's owner column (user_id before 0005, project_id after), revision and title."""
+    rows = _rows(url, f"SELECT id, {owner}, revision, title FROM tasks")  # noqa: S608 -- our own column
+    return {_id(task): (_id(home), revision, title) for task, home, revision, title in rows}
+
+
+def test_a_seeded_database_goes_down_and_up_again(fresh_url: str) -> None:
+    migrate.upgrade(fresh_url)
+    asyncio.run(_seeded(fresh_url))
+    before = _task_homes(fresh_url, "project_id")
+    authors = {
+        _id(task): _id(author)
+        for task, author in _rows(fresh_url, "SELECT id, created_by FROM tasks")
+    }
+    [(shared_owner,)] = _rows(
+        fresh_url,
+        "SELECT user_id FROM project_members m JOIN projects p ON p.id = m.project_id "
+        "WHERE NOT p.inbox AND m.role = 'owner'",
+    )
+
+    migrate.downgrade(fresh_url, "0004")
+    down = _task_homes(fresh_url, "user_id")
+    assert set(down) == set(before)
+    clocks = {
+        _id(owner): revision
+        for owner, revision in _rows(fresh_url, "SELECT owner_id, revision FROM change_clocks")
+    }
+    for task_id, (owner, revision, title) in down.items():
+        if title == "Shared":  # back to its author's Inbox, or the owner's when none
+            assert owner == (authors[task_id] or _id(shared_owner))
+        else:  # an Inbox task stays its owner's, unchanged
+            assert (owner, revision) == before[task_id][:2]
+        assert clocks[owner] >= revision, "no task is ahead of its owner's clock"
+
+    migrate.upgrade(fresh_url)
+    assert _task_homes(fresh_url, "project_id") == down, "every task in its owner's Inbox"
+    assert schema_differences(fresh_url) == []
+    [(users,)] = _rows(fresh_url, "SELECT count(*) FROM users")
+    [(projects, inboxes)] = _rows(
+        fresh_url, "SELECT count(*), sum(CASE WHEN inbox THEN 1 ELSE 0 END) FROM projects"
+    )
+    assert (projects, inboxes) == (users, users)

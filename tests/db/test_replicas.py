@@ -117,7 +117,7 @@ async def served_by_replica(
     try:
         servers.primary.query(
             # psql takes no parameters; both values are made here (a hex string, a UUID).
-            f"UPDATE tasks SET title = '{marker}' WHERE user_id = '{account.id}'",  # noqa: S608
+            f"UPDATE tasks SET title = '{marker}' WHERE project_id = '{account.id}'",  # noqa: S608
             database,
         )
         listed = await titles(instance, account)

@@ -139,7 +139,7 @@ async def stored(engine: AsyncEngine, batch: str) -> tuple[Sequence[Row[Any]], S
         task_rows = (
             await connection.execute(
                 select(tasks, users.c.email)
-                .join(users, tasks.c.user_id == users.c.id)
+                .join(users, tasks.c.created_by == users.c.id)
                 .where(of_batch)
                 .order_by(tasks.c.created_at, users.c.email)
             )
@@ -156,12 +156,13 @@ async def test_seeds_n_users_with_m_tasks_each(runtime: Runtime, clock: FakeCloc
     assert sorted(user.email for user in users) == sorted(
         f"user{number}.{plan.batch}@{EMAIL_DOMAIN}" for number in range(1, USERS + 1)
     )
-    assert Counter(task.user_id for task in tasks) == {user.id: TASKS_PER_USER for user in users}
+    assert Counter(task.created_by for task in tasks) == {user.id: TASKS_PER_USER for user in users}
+    assert all(task.project_id == task.created_by for task in tasks), "each in its author's Inbox"
     assert len({task.id for task in tasks}) == USERS * TASKS_PER_USER
     joined = {user.id: user.created_at for user in users}
     for task in tasks:
         assert all(whole_millis(at) for at in (task.created_at, task.updated_at, task.due_date))
-        assert joined[task.user_id] <= task.created_at <= task.updated_at <= NOW
+        assert joined[task.project_id] <= task.created_at <= task.updated_at <= NOW
         assert task.id.int >> 80 == millis(task.created_at)
     for user in users:
         assert whole_millis(user.created_at)
@@ -266,7 +267,7 @@ async def test_a_failed_seed_leaves_nothing_behind(
     def a_bad_task_last(rows: BulkRows) -> Iterator[list[TaskRow]]:
         batches = list(real_batches(rows))
         task = batches[-1][-1]
-        batches[-1][-1] = (*task[:4], "bogus", task[5], task[6], task[7], task[8])
+        batches[-1][-1] = (*task[:4], "bogus", *task[5:])
         yield from batches
 
     monkeypatch.setattr(BulkRows, "task_batches", a_bad_task_last)

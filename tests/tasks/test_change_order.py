@@ -17,8 +17,7 @@ from taskmaster.db.query import Query, asyncpg_dialect
 from taskmaster.ids import uuid7
 from taskmaster.runtime import Runtime
 from taskmaster.tasks.filters import THE_BEGINNING, ChangePosition
-from taskmaster.tasks.queries import CHANGE_DELETED, Statements
-from taskmaster.tasks.service import REVISION
+from taskmaster.tasks.queries import CHANGE_DELETED, REVISION, Statements, UpdateShape
 from tests.conftest import Account
 from tests.db.conftest import asyncpg_url
 from tests.waiting import eventually
@@ -38,14 +37,15 @@ async def insert(connection: asyncpg.Connection, owner: uuid.UUID, title: str) -
     task_id = uuid7()
     await run(
         connection,
-        STATEMENTS.insert(),
+        STATEMENTS.insert(assigned=False),
         new_id=task_id,
         new_title=title,
         new_description="",
         new_status="pending",
         new_priority="medium",
         new_due_date=None,
-        owner_id=owner,
+        caller_id=owner,
+        project_id=owner,  # the owner's Inbox
         now=datetime.now(UTC),
     )
     return task_id
@@ -75,7 +75,8 @@ class Reader:
         """Read every page there is now; the ids of the live tasks it learnt of."""
         learnt: list[str] = []
         while True:
-            page = await self.runtime.tasks.changes(self.owner, self.position, limit=3)
+            positions = {} if self.position is THE_BEGINNING else {self.owner: self.position}
+            page = await self.runtime.tasks.changes(self.owner, positions, limit=3)
             for row in page.rows:
                 self.revisions.append(row[REVISION])
                 if row[CHANGE_DELETED]:
@@ -83,7 +84,7 @@ class Reader:
                 else:
                     self.copy[row[0]] = row[REVISION]
                     learnt.append(row[0])
-            self.position = page.position
+            self.position = page.positions[self.owner]
             if not page.more:
                 return learnt
 
@@ -139,14 +140,14 @@ async def test_interleaved_writers_and_a_reader_miss_nothing(
                         await run(
                             connection,
                             STATEMENTS.delete(),
-                            owner_id=owner,
+                            caller_id=owner,
                             task_id=mine.pop(rng.randrange(len(mine))),
                         )
                     elif mine and rng.random() < 0.4:
                         await run(
                             connection,
-                            STATEMENTS.update(frozenset({"title"})),
-                            owner_id=owner,
+                            STATEMENTS.update(UpdateShape(frozenset({"title"}))),
+                            caller_id=owner,
                             task_id=rng.choice(mine),
                             new_title="changed",
                             now=datetime.now(UTC),
@@ -163,7 +164,7 @@ async def test_interleaved_writers_and_a_reader_miss_nothing(
     done.set()
     await reading
     await reader.sync()
-    table = await connections[0].fetch("SELECT id, revision FROM tasks WHERE user_id=$1", owner)
+    table = await connections[0].fetch("SELECT id, revision FROM tasks WHERE project_id=$1", owner)
     assert reader.copy == {str(row["id"]): row["revision"] for row in table}
     assert reader.revisions == sorted(reader.revisions)  # in revision order, each seen once
     assert len(set(reader.revisions)) == len(reader.revisions)

@@ -10,8 +10,8 @@ import pytest
 from taskmaster.errors import CursorExpired, NotFound, PreconditionFailed
 from taskmaster.runtime import Runtime
 from taskmaster.tasks.filters import THE_BEGINNING, ChangePosition
-from taskmaster.tasks.queries import CHANGE_DELETED
-from taskmaster.tasks.service import REVISION, TaskChanges, TaskDraft
+from taskmaster.tasks.queries import CHANGE_DELETED, REVISION
+from taskmaster.tasks.service import ChangePage, TaskChanges, TaskDraft
 from tests.conftest import Account, FakeClock
 
 BACKENDS = ("sqlite", "postgres", "pgbouncer")
@@ -27,18 +27,28 @@ async def new_task(runtime: Runtime, owner: uuid.UUID, title: str = "A task") ->
     return uuid.UUID((await runtime.tasks.create(owner, TaskDraft(title=title)))[0])
 
 
+async def changes_of(
+    runtime: Runtime, owner: uuid.UUID, position: ChangePosition, limit: int
+) -> tuple[ChangePage, ChangePosition]:
+    """A page of the changes to the owner's Inbox (whose id is the owner's) after `position`,
+    and the position after it."""
+    positions = {} if position is THE_BEGINNING else {owner: position}
+    page = await runtime.tasks.changes(owner, positions, limit=limit)
+    return page, page.positions[owner]
+
+
 async def changes_after(
     runtime: Runtime, owner: uuid.UUID, position: ChangePosition = THE_BEGINNING
 ) -> list[tuple[str, int, bool]]:
     """(id, revision, deleted) of every change after `position`, read a page of 2 at a time."""
     seen: list[tuple[str, int, bool]] = []
     while True:
-        page = await runtime.tasks.changes(owner, position, limit=2)
+        page, after = await changes_of(runtime, owner, position, limit=2)
         seen += [(row[0], row[REVISION], bool(row[CHANGE_DELETED])) for row in page.rows]
         assert page.more is (len(page.rows) == 2)
         if not page.rows:
             return seen
-        position = page.position
+        position = after
 
 
 async def test_every_write_takes_the_owners_next_revision(
@@ -60,12 +70,12 @@ async def test_the_delta_from_a_position_holds_exactly_what_changed_after_it(
 ) -> None:
     ids = [await new_task(runtime, owner, f"Task {n}") for n in range(5)]
     assert [change[0] for change in await changes_after(runtime, owner)] == [str(i) for i in ids]
-    page = await runtime.tasks.changes(owner, THE_BEGINNING, limit=100)
+    page, synced = await changes_of(runtime, owner, THE_BEGINNING, limit=100)
     assert not page.more
     await runtime.tasks.update(owner, ids[1], TaskChanges(title="Changed"))
     await runtime.tasks.delete(owner, ids[3])
     await runtime.tasks.update(owner, ids[1], TaskChanges(title="Changed again"))
-    assert await changes_after(runtime, owner, page.position) == [
+    assert await changes_after(runtime, owner, synced) == [
         (str(ids[3]), 7, True),
         (str(ids[1]), 8, False),  # changed twice: seen once, as it is now
     ]
@@ -73,19 +83,19 @@ async def test_the_delta_from_a_position_holds_exactly_what_changed_after_it(
 
 async def test_an_empty_delta_keeps_the_position(runtime: Runtime, owner: uuid.UUID) -> None:
     await new_task(runtime, owner)
-    page = await runtime.tasks.changes(owner, THE_BEGINNING, limit=10)
-    again = await runtime.tasks.changes(owner, page.position, limit=10)
-    assert (list(again.rows), again.position, again.more) == ([], page.position, False)
+    _, position = await changes_of(runtime, owner, THE_BEGINNING, limit=10)
+    again, after = await changes_of(runtime, owner, position, limit=10)
+    assert (list(again.rows), after, again.more) == ([], position, False)
 
 
 async def test_forgotten_deletions_expire_older_positions(
     runtime: Runtime, owner: uuid.UUID, clock: FakeClock
 ) -> None:
     kept, doomed = await new_task(runtime, owner), await new_task(runtime, owner)
-    early = (await runtime.tasks.changes(owner, THE_BEGINNING, limit=1)).position
-    synced = (await runtime.tasks.changes(owner, THE_BEGINNING, limit=10)).position
+    _, early = await changes_of(runtime, owner, THE_BEGINNING, limit=1)
+    _, synced = await changes_of(runtime, owner, THE_BEGINNING, limit=10)
     await runtime.tasks.delete(owner, doomed)
-    late = (await runtime.tasks.changes(owner, synced, limit=10)).position
+    _, late = await changes_of(runtime, owner, synced, limit=10)
     assert await runtime.tasks.forget_tombstones(clock.now - RETENTION) == 0  # too recent
     clock.advance(days=31)
     assert await runtime.tasks.forget_tombstones(clock.now - RETENTION) == 1
@@ -93,8 +103,8 @@ async def test_forgotten_deletions_expire_older_positions(
     # copies may hold the deleted task.
     for position in (early, synced):
         with pytest.raises(CursorExpired):
-            await runtime.tasks.changes(owner, position, limit=10)
-    assert list((await runtime.tasks.changes(owner, late, limit=10)).rows) == []
+            await changes_of(runtime, owner, position, limit=10)
+    assert list((await changes_of(runtime, owner, late, limit=10))[0].rows) == []
     # Starting over works, page by page: no deletion it could miss is forgotten.
     assert [c[0] for c in await changes_after(runtime, owner)] == [str(kept)]
 

@@ -12,6 +12,8 @@ from taskmaster.auth.service import AccountService
 from taskmaster.auth.sessions import Client, SessionService
 from taskmaster.auth.tokens import MISSING_TOKEN, AccessClaims, TokenInvalid
 from taskmaster.errors import TaskMasterError, Unauthorized
+from taskmaster.projects.invitations import InvitationService
+from taskmaster.projects.service import ProjectService
 from taskmaster.runtime import Runtime
 
 
@@ -97,5 +99,16 @@ async def session_service(session: SessionDep, runtime: RuntimeDep) -> SessionSe
     return runtime.session_service(session)
 
 
+async def project_service(session: SessionDep, runtime: RuntimeDep) -> ProjectService:
+    return ProjectService(session, clock=runtime.clock)
+
+
+async def invitation_service(session: SessionDep, runtime: RuntimeDep) -> InvitationService:
+    projects = ProjectService(session, clock=runtime.clock)
+    return InvitationService(session, projects, clock=runtime.clock)
+
+
 Accounts = Annotated[AccountService, Depends(account_service)]
+Projects = Annotated[ProjectService, Depends(project_service)]
+Invitations = Annotated[InvitationService, Depends(invitation_service)]
 Sessions = Annotated[SessionService, Depends(session_service)]

@@ -12,12 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from taskmaster.auth.common_passwords import is_common
 from taskmaster.auth.models import User
 from taskmaster.auth.passwords import PasswordHasher
-from taskmaster.auth.repository import CredentialReader, DuplicateEmail, UserRepository
+from taskmaster.auth.repository import (
+    CredentialReader,
+    Credentials,
+    DuplicateEmail,
+    UserRepository,
+)
 from taskmaster.auth.sessions import Client, Issued, SessionService
 from taskmaster.auth.throttle import Throttle
 from taskmaster.auth.tokens import AccessTokens
 from taskmaster.clock import Clock
 from taskmaster.errors import Conflict, Invalid, NotFound, Unauthorized
+from taskmaster.projects.service import ProjectService
 from taskmaster.rules import within
 
 EMAIL_MAX = 254
@@ -55,7 +61,7 @@ def normalize_email(email: str) -> str:
     return email.lower()
 
 
-def _checked_email(email: str) -> str:
+def checked_email(email: str) -> str:
     within(email.strip(), "Email", at_most=EMAIL_MAX)
     try:
         validate_email(email.strip(), check_deliverability=False)
@@ -89,7 +95,9 @@ class AccountService:
         throttle: Throttle,
         clock: Clock,
     ) -> None:
+        self._session = session
         self._users = UserRepository(session)
+        self._projects = ProjectService(session, clock=clock)
         self._credentials = credentials
         self._sessions = sessions
         self._hasher = hasher
@@ -102,7 +110,7 @@ class AccountService:
         return SignedIn(user, self._tokens.issue(user.id, issued.session_id), issued)
 
     async def register(self, registration: Registration, client: Client) -> SignedIn:
-        email = _checked_email(registration.email)
+        email = checked_email(registration.email)
         name = _checked_name(registration.name)
         check_new_password(registration.password)
         await self._throttle.registration(client.ip)
@@ -117,6 +125,7 @@ class AccountService:
             await self._users.add(user)
         except DuplicateEmail as error:
             raise Conflict(EMAIL_TAKEN) from error
+        await self._projects.add_inbox(user.id, now)
         return await self._signed_in(user, client)
 
     async def login(self, email: str, password: str, client: Client) -> SignedIn:
@@ -164,25 +173,46 @@ class AccountService:
         update (concurrent logins wait, then fail on the changed hash) and must still hold the
         hash the current password was checked against.
         """
-        found = await self._credentials.by_id(user_id)
-        if found is None:
-            raise NotFound("User not found")
-        attempt = await self._throttle.login_attempt(found.email, client.ip)
-        if not await self._hasher.verify(found.password_hash, current_password):
-            raise Invalid(WRONG_CURRENT_PASSWORD)
-        await self._throttle.login_succeeded(attempt)
+        found = await self._verified(user_id, current_password, client)
         check_new_password(new_password)
         if new_password == current_password:
             raise Invalid("New password must be different from the current password")
         new_hash = await self._hasher.hash(new_password)
-        user = await self._users.by_id(user_id, lock="update")
+        user = await self._locked(found)
+        user.password_hash = new_hash
+        user.updated_at = self._clock()
+        return await self._sessions.end_all(user_id, "password-change", keep=current_session)
+
+    async def delete_account(self, user_id: uuid.UUID, password: str, client: Client) -> None:
+        """Delete the account, confirmed by its password, in one transaction: its sessions
+        end, its Inbox and the projects it alone owns go, and it leaves the others (its
+        tasks there stay, their author and assignee cleared)."""
+        user = await self._locked(await self._verified(user_id, password, client))
+        await self._sessions.end_all(user_id, "account-deleted")
+        await self._projects.forget_account(user_id)
+        await self._session.delete(user)
+        await self._session.flush()
+
+    async def _verified(self, user_id: uuid.UUID, password: str, client: Client) -> Credentials:
+        """The user's credentials, once `password` is theirs (counted as a sign-in attempt),
+        checked with no connection held."""
+        found = await self._credentials.by_id(user_id)
+        if found is None:
+            raise NotFound("User not found")
+        attempt = await self._throttle.login_attempt(found.email, client.ip)
+        if not await self._hasher.verify(found.password_hash, password):
+            raise Invalid(WRONG_CURRENT_PASSWORD)
+        await self._throttle.login_succeeded(attempt)
+        return found
+
+    async def _locked(self, found: Credentials) -> User:
+        """The user row, locked for update, if it still holds the hash that was checked."""
+        user = await self._users.by_id(found.user_id, lock="update")
         if user is None:
             raise NotFound("User not found")
         if user.password_hash != found.password_hash:
             raise Conflict("The password was changed meanwhile. Please try again.")
-        user.password_hash = new_hash
-        user.updated_at = self._clock()
-        return await self._sessions.end_all(user_id, "password-change", keep=current_session)
+        return user
 
     async def profile(self, user_id: uuid.UUID) -> User:
         user = await self._users.by_id(user_id)

@@ -135,6 +135,12 @@ class Database:
         [rows] = await self.read_all((query,), values, reader=reader)
         return rows
 
+    async def read_primary(self, query: Query, values: Mapping[str, Any]) -> Rows:
+        """Run a query that writes nothing on the primary: to learn why a write just made
+        there changed nothing, which a replica may not know yet."""
+        [rows] = await self._run(self.engine, (query,), values, retry=True)
+        return rows
+
     async def read_all(
         self,
         queries: tuple[Query, ...],

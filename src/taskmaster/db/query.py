@@ -35,18 +35,26 @@ def asyncpg_dialect() -> Dialect:
 
 
 class Query:
-    """A Core statement with named bind parameters, compiled once per dialect."""
+    """A Core statement with named bind parameters, compiled once per dialect; `on` names
+    another statement for a dialect that cannot run the first (or runs another better)."""
 
-    def __init__(self, statement: Executable) -> None:
+    def __init__(
+        self, statement: Executable, *, on: Mapping[str, Executable] | None = None
+    ) -> None:
         self.statement = statement
+        self._variants = dict(on or {})
         self._compiled: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+    def statement_for(self, dialect: Dialect) -> Executable:
+        return self._variants.get(dialect.name, self.statement)
 
     def compiled(self, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
         """The SQL for `dialect` and the names of its parameters in positional order."""
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             statement = cast(
-                SQLCompiler, cast(ClauseElement, self.statement).compile(dialect=dialect)
+                SQLCompiler,
+                cast(ClauseElement, self.statement_for(dialect)).compile(dialect=dialect),
             )
             compiled = (str(statement), tuple(statement.positiontup or ()))
             self._compiled[dialect.name] = compiled
@@ -65,7 +73,7 @@ async def fetch_on_driver(
 async def fetch(connection: AsyncConnection, query: Query, values: Mapping[str, Any]) -> Rows:
     """The rows `query` returns for `values`, as sequences in the statement's column order."""
     if connection.dialect.driver != "asyncpg":
-        result = await connection.execute(query.statement, dict(values))
+        result = await connection.execute(query.statement_for(connection.dialect), dict(values))
         return result.all() if result.returns_rows else []
 
     async def run(driver: Any) -> Rows:

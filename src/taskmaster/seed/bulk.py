@@ -16,13 +16,27 @@ from datetime import UTC, datetime, timedelta
 
 from taskmaster.auth.service import normalize_email
 from taskmaster.ids import ENTROPY_BITS, uuid7_at
+from taskmaster.projects.policy import Role
+from taskmaster.projects.service import INBOX_COLOR, INBOX_NAME
 from taskmaster.seed.vocabulary import Writer, full_name
 from taskmaster.tasks.models import Priority, Status
 
 USER_COLUMNS = ("id", "email", "name", "password_hash", "created_at", "updated_at")
+# Every user's Inbox (a project with the user's id) and its one member.
+PROJECT_COLUMNS = (
+    "id",
+    "name",
+    "color",
+    "description",
+    "inbox",
+    "created_at",
+    "updated_at",
+    "version",
+)
+MEMBER_COLUMNS = ("project_id", "user_id", "role", "joined_at")
 TASK_COLUMNS = (
     "id",
-    "user_id",
+    "project_id",
     "title",
     "description",
     "status",
@@ -30,9 +44,14 @@ TASK_COLUMNS = (
     "due_date",
     "created_at",
     "updated_at",
+    "created_by",
 )
 UserRow = tuple[uuid.UUID, str, str, str, datetime, datetime]
-TaskRow = tuple[uuid.UUID, uuid.UUID, str, str, str, str, datetime | None, datetime, datetime]
+ProjectRow = tuple[uuid.UUID, str, str, str, bool, datetime, datetime, int]
+MemberRow = tuple[uuid.UUID, uuid.UUID, str, datetime]
+TaskRow = tuple[
+    uuid.UUID, uuid.UUID, str, str, str, str, datetime | None, datetime, datetime, uuid.UUID
+]
 
 # Reserved for examples (RFC 2606): never delivered, yet an address the app accepts.
 EMAIL_DOMAIN = "seed.taskmaster.example"
@@ -136,6 +155,16 @@ class BulkRows:
             rows.append((user_id, email, full_name(names), self._password_hash, at, at))
         return rows
 
+    def inboxes(self) -> tuple[list[ProjectRow], list[MemberRow]]:
+        """Each user's Inbox, made when the user signed up, and its owner."""
+        projects: list[ProjectRow] = []
+        members: list[MemberRow] = []
+        for user_id, joined in zip(self._user_ids, self._joined, strict=True):
+            at = _at(joined)
+            projects.append((user_id, INBOX_NAME, INBOX_COLOR, "", True, at, at, 1))
+            members.append((user_id, user_id, Role.OWNER.value, at))
+        return projects, members
+
     def task_batches(self) -> Iterator[list[TaskRow]]:
         """Every task, in creation order, at most `batch_rows` at a time."""
         bits = max(1, (self.plan.users - 1).bit_length())
@@ -201,6 +230,7 @@ class BulkRows:
                     due,
                     _at(created),
                     _at(updated),
+                    user_ids[user],  # the author, in their Inbox
                 )
             )
         return rows

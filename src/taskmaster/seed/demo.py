@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from taskmaster.auth.models import User
 from taskmaster.auth.repository import DuplicateEmail, UserRepository
 from taskmaster.clock import whole_millis
+from taskmaster.projects.service import ProjectService
 from taskmaster.runtime import Runtime
 from taskmaster.tasks.models import Priority, Status
 from taskmaster.tasks.service import TaskDraft
@@ -73,6 +74,7 @@ async def seed_demo(runtime: Runtime) -> SeedResult:
             await users.add(user)
         except DuplicateEmail:  # a concurrent seed got there first
             return SeedResult(created=False, tasks=0)
+        await ProjectService(session, clock=runtime.clock).add_inbox(user.id, now)
         await session.commit()
     for draft in DEMO_TASKS:  # each its own statement, as the task service writes
         await runtime.tasks.create(user.id, draft)

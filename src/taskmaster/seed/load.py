@@ -17,7 +17,7 @@ from taskmaster.seed import postgres, sqlite
 from taskmaster.seed.bulk import BATCH_ROWS, BulkPlan, BulkRows, seed_email
 from taskmaster.seed.progress import Quiet, Report
 
-TABLES = ("users", "tasks")
+TABLES = ("users", "projects", "project_members", "tasks")
 
 
 class SchemaMissing(Exception):

@@ -18,7 +18,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from taskmaster.seed.bulk import TASK_COLUMNS, USER_COLUMNS, BulkRows
+from taskmaster.seed.bulk import (
+    MEMBER_COLUMNS,
+    PROJECT_COLUMNS,
+    TASK_COLUMNS,
+    USER_COLUMNS,
+    BulkRows,
+)
 from taskmaster.seed.progress import Report
 
 T = TypeVar("T")
@@ -76,13 +82,21 @@ async def _rebuild(driver: Any, indexes: list[Index], report: Report) -> None:
 
 
 async def write(engine: AsyncEngine, rows: BulkRows, report: Report) -> None:
-    """Copy the users, then the tasks, in one transaction; then refresh the statistics."""
+    """Copy the users and their Inboxes, then the tasks, in one transaction; then refresh
+    the statistics."""
     async with engine.connect() as connection:
         raw = await connection.get_raw_connection()
         driver: Any = raw.driver_connection  # the asyncpg connection, for its COPY
         async with driver.transaction():
             users = await asyncio.to_thread(rows.users)
             await driver.copy_records_to_table("users", records=users, columns=USER_COLUMNS)
+            projects, members = rows.inboxes()
+            await driver.copy_records_to_table(
+                "projects", records=projects, columns=PROJECT_COLUMNS
+            )
+            await driver.copy_records_to_table(
+                "project_members", records=members, columns=MEMBER_COLUMNS
+            )
             report.advance(len(users))
             set_aside = await _set_aside(driver, rows.plan.tasks)
             async with aclosing(made_ahead(rows.task_batches())) as batches:
@@ -91,4 +105,4 @@ async def write(engine: AsyncEngine, rows: BulkRows, report: Report) -> None:
                     report.advance(len(batch))
             await _rebuild(driver, set_aside, report)
         report.stage("Analyzing")
-        await driver.execute("ANALYZE users, tasks")
+        await driver.execute("ANALYZE users, projects, project_members, tasks")

@@ -8,7 +8,14 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from taskmaster.auth.models import User
-from taskmaster.seed.bulk import TASK_COLUMNS, USER_COLUMNS, BulkRows
+from taskmaster.projects.models import Membership, Project
+from taskmaster.seed.bulk import (
+    MEMBER_COLUMNS,
+    PROJECT_COLUMNS,
+    TASK_COLUMNS,
+    USER_COLUMNS,
+    BulkRows,
+)
 from taskmaster.seed.progress import Report
 from taskmaster.tasks.models import Task
 
@@ -20,10 +27,14 @@ def _mappings(
 
 
 async def write(engine: AsyncEngine, rows: BulkRows, report: Report) -> None:
-    """Insert the users, then the tasks, through the tables' own column types; then ANALYZE."""
+    """Insert the users and their Inboxes, then the tasks, through the tables' own column
+    types; then ANALYZE."""
     async with engine.begin() as connection:
         seeded = rows.users()
         await connection.execute(insert(User), _mappings(USER_COLUMNS, seeded))
+        projects, members = rows.inboxes()
+        await connection.execute(insert(Project), _mappings(PROJECT_COLUMNS, projects))
+        await connection.execute(insert(Membership), _mappings(MEMBER_COLUMNS, members))
         report.advance(len(seeded))
         for batch in rows.task_batches():
             await connection.execute(insert(Task), _mappings(TASK_COLUMNS, batch))

@@ -1,4 +1,4 @@
-"""What a task list asks for: which of a user's tasks, in which order, which page."""
+"""What a task list asks for: which of the tasks a caller can see, in which order, which page."""
 
 from __future__ import annotations
 
@@ -81,8 +81,11 @@ THE_BEGINNING = ChangePosition(-1, uuid.UUID(int=0))
 @dataclass(frozen=True)
 class TaskFilter:
     """Filters, order and page. A page is either `offset` rows in (v1) or `after` a keyset
-    position, which costs the same however deep the page is."""
+    position, which costs the same however deep the page is. Without `project_id`, the tasks
+    of every project the caller is a member of."""
 
+    project_id: uuid.UUID | None = None
+    assignee_id: uuid.UUID | None = None
     status: Status | None = None
     priority: Priority | None = None
     search: str | None = None
@@ -102,6 +105,8 @@ class TaskFilter:
     def filter_shape(self) -> tuple[bool, ...]:
         """Which filters are present: what decides a count's text."""
         return (
+            self.project_id is not None,
+            self.assignee_id is not None,
             self.status is not None,
             self.priority is not None,
             bool(self.search),

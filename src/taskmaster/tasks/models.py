@@ -29,12 +29,12 @@ def _one_of(column: str, values: type[StrEnum]) -> str:
     return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
-# Indexes on expressions, made by migration 0003 only (Alembic cannot compare expressions).
+# Indexes on expressions, made by migrations only (Alembic cannot compare expressions).
 EXPRESSION_INDEXES = frozenset(
     {
-        "ix_tasks_user_due",
-        "ix_tasks_user_priority",
-        "ix_tasks_user_title",
+        "ix_tasks_project_due",
+        "ix_tasks_project_priority",
+        "ix_tasks_project_title",
         "ix_tasks_title_trigrams",
         "ix_tasks_description_trigrams",
     }
@@ -47,14 +47,25 @@ class Task(Base):
         CheckConstraint(_one_of("status", Status), name="status"),
         CheckConstraint(_one_of("priority", Priority), name="priority"),
         # One index per list order, and the EXPRESSION_INDEXES.
-        Index("ix_tasks_user_created", "user_id", "created_at", "id"),
-        Index("ix_tasks_user_status_created", "user_id", "status", "created_at", "id"),
-        Index("ix_tasks_user_updated", "user_id", "updated_at", "id"),
-        Index("ix_tasks_user_revision", "user_id", "revision", "id"),
+        Index("ix_tasks_project_created", "project_id", "created_at", "id"),
+        Index("ix_tasks_project_status_created", "project_id", "status", "created_at", "id"),
+        Index("ix_tasks_project_updated", "project_id", "updated_at", "id"),
+        Index("ix_tasks_project_revision", "project_id", "revision", "id"),
+        Index("ix_tasks_assignee_created", "assignee_id", "created_at", "id"),
+        Index("ix_tasks_created_by", "created_by"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
-    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
+    project_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    # Who created the task; NULL once that account is deleted (its tasks in shared projects stay).
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=Status.PENDING.value)
@@ -62,19 +73,19 @@ class Task(Base):
     due_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # The owner's change clock when the task was last written (migration 0004's triggers):
-    # its ETag, and its place in the delta query.
+    # Its project's change clock when the task was last written (migrations 0004 and 0005's
+    # triggers): its ETag, and its place in the delta query.
     revision: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class ChangeClock(Base):
-    """Counts the changes to one owner's tasks. Every write takes the next revision while
+    """Counts the changes to one project's tasks. Every write takes the next revision while
     holding this row, so revisions become visible in the order they were taken."""
 
     __tablename__ = "change_clocks"
 
-    owner_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    project_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
     )
     revision: Mapped[int] = mapped_column(BigInteger, server_default="0")
     # Tombstones up to this revision are forgotten: an older delta cursor must start over.
@@ -82,16 +93,17 @@ class ChangeClock(Base):
 
 
 class TaskTombstone(Base):
-    """A deleted task, kept for a while so that syncing clients learn of the deletion."""
+    """A task deleted from a project or moved out of it, kept for a while so that syncing
+    clients learn that it left."""
 
     __tablename__ = "task_tombstones"
     __table_args__ = (
-        Index("ix_task_tombstones_owner_revision", "owner_id", "revision", "task_id"),
+        Index("ix_task_tombstones_project_revision", "project_id", "revision", "task_id"),
     )
 
-    task_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    owner_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("change_clocks.owner_id", ondelete="CASCADE")
+    project_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("change_clocks.project_id", ondelete="CASCADE"), primary_key=True
     )
+    task_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     revision: Mapped[int] = mapped_column(BigInteger)
     deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -32,6 +32,7 @@ OPERATIONS = {
     "logoutEverywhere": ("post", f"{AUTH}/logout-all"),
     "listSessions": ("get", f"{AUTH}/sessions"),
     "endSession": ("delete", f"{AUTH}/sessions/{{sessionId}}"),
+    "deleteAccount": ("delete", PROFILE),
 }
 
 
@@ -456,4 +457,5 @@ async def test_the_schema_documents_bodies_and_answers(client: httpx.AsyncClient
         "logoutEverywhere",
         "listSessions",
         "endSession",
+        "deleteAccount",
     ]

@@ -208,7 +208,12 @@ async def test_the_delta_query_follows_every_change(
     since, cursor = await sync(cursor)
     assert since == [
         {"op": "upsert", "task": changed},
-        {"op": "delete", "id": second["id"], "revision": changed["revision"] + 1},
+        {
+            "op": "delete",
+            "id": second["id"],
+            "revision": changed["revision"] + 1,
+            "projectId": alice.id,  # the Inbox it left
+        },
     ]
     assert await sync(cursor) == ([], cursor)
     foreign = await client.get(f"{TASKS}/changes?cursor={cursor}", headers=bob.auth)

@@ -47,6 +47,8 @@ async def test_a_created_task_is_the_body_with_its_etag_and_location(
         "createdAt": stamp,
         "updatedAt": stamp,
         "revision": 1,
+        "projectId": alice.id,  # the caller's Inbox
+        "assigneeId": None,
     }
     assert response.headers["etag"] == '"1"'
     assert response.headers["location"] == f"{TASKS}/{body['id']}"

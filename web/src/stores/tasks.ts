@@ -396,6 +396,9 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
         createdAt: now,
         updatedAt: now,
         revision: 0,
+        // The caller's Inbox has the caller's id; the server's answer replaces this copy.
+        projectId: input.projectId ?? useSession.getState().user?.id ?? '',
+        assigneeId: input.assigneeId ?? null,
       };
       set(
         (s) => {

@@ -35,6 +35,8 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     createdAt: created,
     updatedAt: created,
     revision: seq,
+    projectId: USER.id,
+    assigneeId: null,
     ...overrides,
   };
 }

@@ -71,6 +71,12 @@ class PasswordChange(schemas.Request):
     new_password: NewPassword
 
 
+class AccountDeletion(schemas.Request):
+    """The password, to confirm that the account is to go."""
+
+    password: Text
+
+
 class RefreshTokenBody(schemas.Request):
     """A refresh token, for clients that keep one; else the cookie, with X-Requested-With."""
 
@@ -142,7 +148,28 @@ def read_body(model: type[M], *, optional: bool = False) -> Callable[[Request], 
     return body
 
 
-def request_body(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
+def request_body(
+    model: type[BaseModel], *, required: bool = True, media: str = bodies.JSON
+) -> dict[str, Any]:
     """`openapi_extra` documenting the body a route reads with read_body(model)."""
-    schema = model.model_json_schema()
-    return {"requestBody": {"required": required, "content": {bodies.JSON: {"schema": schema}}}}
+    schema = _inlined(model.model_json_schema())
+    return {"requestBody": {"required": required, "content": {media: {"schema": schema}}}}
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with its own definitions ($defs, as of an enum member) written in place:
+    a reference into them means nothing inside the OpenAPI document."""
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref", "")
+            if reference.startswith("#/$defs/"):
+                return inline(definitions[reference.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    inlined: dict[str, Any] = inline(schema)
+    return inlined

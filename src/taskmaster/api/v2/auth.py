@@ -13,13 +13,14 @@ from taskmaster.api.openapi import SIGNED_IN, problem_responses
 from taskmaster.api.responses import JSONBytes
 from taskmaster.api.v1 import serialize
 from taskmaster.api.v2 import account_schemas as wire
-from taskmaster.api.v2.signin import signed_in_response
+from taskmaster.api.v2.signin import signed_in_response, signed_out
 from taskmaster.auth.service import Registration
 
 router = APIRouter(prefix="/auth", tags=["auth (v2)"])
 RegistrationBody = Annotated[wire.Registration, Depends(wire.read_body(wire.Registration))]
 CredentialsBody = Annotated[wire.Credentials, Depends(wire.read_body(wire.Credentials))]
 PasswordChangeBody = Annotated[wire.PasswordChange, Depends(wire.read_body(wire.PasswordChange))]
+DeletionBody = Annotated[wire.AccountDeletion, Depends(wire.read_body(wire.AccountDeletion))]
 
 
 @router.post(
@@ -89,3 +90,24 @@ async def change_password(
         claims.user_id, claims.session_id, body.current_password, body.new_password, client
     )
     return JSONBytes({"endedSessions": ended})
+
+
+@router.delete(
+    "/profile",
+    operation_id="deleteAccount",
+    status_code=204,
+    response_class=Response,
+    responses=problem_responses(400, 401, 404, 409, 413, 415, 429, 503),
+    openapi_extra={**wire.request_body(wire.AccountDeletion), **SIGNED_IN},
+)
+async def delete_account(
+    claims: CallerDep,
+    body: DeletionBody,
+    accounts: Accounts,
+    client: ClientDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """Delete the account, confirmed by its password: every session ends, the Inbox and the
+    projects it alone owns are deleted, and it leaves the others, where its tasks stay."""
+    await accounts.delete_account(claims.user_id, body.password, client)
+    return signed_out(Response(status_code=204), runtime)

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime
 from starlette.responses import Response
 
 from taskmaster.api.openapi import STRING, Bearer, problem_responses
+from taskmaster.api.text import NO_NUL
 from taskmaster.api.v2 import bodies
 from taskmaster.api.v2.schemas import (
     ChangePage,
@@ -43,6 +44,19 @@ IfMatch = Annotated[
     ),
 ]
 ETAG = {"ETag": {"description": "The task's revision, quoted", **STRING}}
+ProjectFilter = Annotated[
+    uuid.UUID | None,
+    Query(alias="projectId", description="Only this project's tasks (404 for a non-member)"),
+]
+AssigneeFilter = Annotated[
+    str | None,
+    Query(
+        alias="assigneeId",
+        pattern=r"^(me|[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+        r"[0-9a-fA-F]{12})$",
+        description="Only the tasks assigned to this member; me: to the caller",
+    ),
+]
 
 
 def _declared() -> Any:
@@ -54,16 +68,22 @@ def _declared() -> Any:
     "",
     operation_id="listTasks",
     response_model=TaskPage,
-    responses=problem_responses(400, 401, 429),
+    responses=problem_responses(400, 401, 404, 429),
 )
 async def list_tasks(
     _: Bearer,
     *,
+    project_id: ProjectFilter = None,
+    assignee_id: AssigneeFilter = None,
     status: Annotated[Status | None, Query()] = None,
     priority: Annotated[Priority | None, Query()] = None,
     search: Annotated[
         str | None,
-        Query(max_length=SEARCH_MAX, description="In the title or description, any case"),
+        Query(
+            max_length=SEARCH_MAX,
+            pattern=NO_NUL,
+            description="In the title or description, any case",
+        ),
     ] = None,
     due_before: Annotated[AwareDatetime | None, Query(alias="dueBefore")] = None,
     due_after: Annotated[AwareDatetime | None, Query(alias="dueAfter")] = None,
@@ -80,7 +100,8 @@ async def list_tasks(
         str | None, Query(description="nextCursor of the page before, with the same query")
     ] = None,
 ) -> Any:
-    """The caller's tasks, a page at a time; pages cost the same however deep."""
+    """The tasks of the caller's projects, a page at a time; pages cost the same however
+    deep."""
     return _declared()
 
 
@@ -100,7 +121,7 @@ async def list_tasks(
                 },
             }
         },
-        **problem_responses(400, 401, 413, 415, 422, 429),
+        **problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429),
     },
 )
 async def create_task(
@@ -118,7 +139,7 @@ async def create_task(
         ),
     ] = None,
 ) -> Any:
-    """Create a task."""
+    """Create a task: in the caller's Inbox, or in a project the caller may write."""
     return _declared()
 
 
@@ -126,10 +147,13 @@ async def create_task(
     "/summary",
     operation_id="getTaskSummary",
     response_model=Summary,
-    responses=problem_responses(401, 429),
+    responses=problem_responses(400, 401, 404, 429),
 )
-async def summary(_: Bearer) -> Any:
-    """How many tasks the caller has, by status, and how many are overdue."""
+async def summary(
+    _: Bearer, *, project_id: ProjectFilter = None, assignee_id: AssigneeFilter = None
+) -> Any:
+    """How many tasks the caller's projects have (or one project, or one assignee), by
+    status, and how many are overdue."""
     return _declared()
 
 
@@ -148,7 +172,8 @@ async def changes(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=LIMIT_MAX)] = LIMIT_MAX,
 ) -> Any:
-    """What changed since a cursor, in commit order; deletions included. A change committed
+    """What changed in the caller's projects since a cursor, each project's changes in commit
+    order; deletions and moves included, and the projects the caller lost. A change committed
     after a cursor was issued is never skipped. A cursor older than the deletions kept
     answers 410: start over without one."""
     return _declared()
@@ -174,7 +199,7 @@ async def read_task(
     return _declared()
 
 
-_WRITE_FAILURES = problem_responses(400, 401, 404, 412, 413, 415, 428, 429)
+_WRITE_FAILURES = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 428, 429)
 
 
 @router.patch(
@@ -190,8 +215,9 @@ async def patch_task(
     patch: Annotated[TaskPatch, Body(media_type=bodies.MERGE_PATCH)],
     if_match: IfMatch = None,
 ) -> Any:
-    """Change a task with a JSON merge patch (RFC 7396): members given change, null removes
-    (dueDate, description); title, status and priority cannot be removed."""
+    """Change, move or assign a task with a JSON merge patch (RFC 7396): members given
+    change, null removes (dueDate, description, assigneeId); title, status, priority and
+    projectId cannot be removed. A moved task keeps its assignee if a member there."""
     return _declared()
 
 
@@ -213,7 +239,7 @@ async def replace_task(
     operation_id="deleteTask",
     status_code=204,
     response_class=Response,
-    responses=problem_responses(400, 401, 404, 412, 428, 429),
+    responses=problem_responses(400, 401, 403, 404, 412, 428, 429),
 )
 async def delete_task(_: Bearer, task_id: TaskId, if_match: IfMatch = None) -> None:
     """Delete a task."""

@@ -37,9 +37,9 @@ class CursorSeal:
         raw = payload + self._tag(scope, payload)
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
-    def open(self, scope: bytes, cursor: str) -> list[Any]:
+    def open(self, scope: bytes, cursor: str, *, max_length: int = MAX_CURSOR) -> list[Any]:
         """The position sealed in `cursor`; InvalidCursor unless it was sealed for `scope`."""
-        if len(cursor) > MAX_CURSOR or not cursor.isascii():
+        if len(cursor) > max_length or not cursor.isascii():
             raise _invalid()
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))

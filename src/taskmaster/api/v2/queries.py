@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
@@ -11,6 +12,7 @@ from starlette.datastructures import QueryParams
 
 from taskmaster.clock import in_utc
 from taskmaster.errors import Invalid
+from taskmaster.ids import parse_uuid
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -59,3 +61,23 @@ def moment(params: QueryParams, name: str) -> datetime | None:
     if parsed is None or parsed.tzinfo is None or "T" not in raw.upper():
         raise Invalid.at("query", name, f"{name} must be an RFC 3339 date-time with an offset")
     return in_utc(parsed)
+
+
+def identifier(params: QueryParams, name: str) -> uuid.UUID | None:
+    """A UUID, as every id is."""
+    raw = one(params, name)
+    if raw is None:
+        return None
+    parsed = parse_uuid(raw)
+    if parsed is None:
+        raise Invalid.at("query", name, f"{name} must be a UUID")
+    return parsed
+
+
+def boolean(params: QueryParams, name: str) -> bool | None:
+    raw = one(params, name)
+    if raw is None:
+        return None
+    if raw not in ("true", "false"):
+        raise Invalid.at("query", name, f"{name} must be true or false")
+    return raw == "true"

@@ -8,6 +8,8 @@ the schema tests hold the bytes to them.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -68,49 +70,85 @@ class Request(Wire):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
+ProjectId = Annotated[
+    uuid.UUID,
+    Field(description="A project the caller may write tasks in (an owner's or an editor's)."),
+]
+AssigneeId = Annotated[
+    uuid.UUID,
+    Field(description="A member of the task's project, who is to do the task."),
+]
+
+
+def not_null(value: object) -> object:
+    """A `before` validator's check: a member that may be left out but is never null."""
+    if value is None:
+        raise ValueError("cannot be removed (null)")
+    return value
+
+
+def never_null(*names: str) -> Callable[[dict[str, Any]], None]:
+    """A body's `json_schema_extra`: in the document, the members `names`, which may be left
+    out but not removed, take no null."""
+
+    def document(schema: dict[str, Any]) -> None:
+        for name in names:
+            member = schema["properties"][to_camel(name)]
+            [kind] = [kind for kind in member.pop("anyOf") if kind != {"type": "null"}]
+            member.update(kind)
+
+    return document
+
+
 class TaskCreate(Request):
-    """A new task; what it leaves out takes its default."""
+    """A new task; what it leaves out takes its default (the caller's Inbox, nobody
+    assigned)."""
+
+    model_config = ConfigDict(json_schema_extra=never_null("project_id"))
 
     title: Title
     description: Description = ""
     status: Status = Status.PENDING
     priority: Priority = Priority.MEDIUM
     due_date: Moment | None = None
+    project_id: ProjectId | None = None  # left out, never null
+    assignee_id: AssigneeId | None = None
+
+    @field_validator("project_id", mode="before")
+    @classmethod
+    def _named(cls, value: object) -> object:
+        return not_null(value)
 
 
 class TaskReplace(TaskCreate):
-    """A task's whole new content (PUT): what it leaves out is reset to its default."""
+    """A task's whole new content (PUT): what it leaves out is reset to its default, but
+    its project, which stays unless projectId names another (a move)."""
 
 
-UNREMOVABLE = ("title", "status", "priority")
-
-
-def _unremovable_are_never_null(schema: dict[str, Any]) -> None:
-    """In the document, what cannot be removed takes no null."""
-    for name in UNREMOVABLE:
-        member = schema["properties"][name]
-        [kind] = [kind for kind in member.pop("anyOf") if kind != {"type": "null"}]
-        member.update(kind)
+UNREMOVABLE = ("title", "status", "priority", "project_id")
 
 
 class TaskPatch(Request):
     """A JSON merge patch (RFC 7396): members present change, null removes (description
-    becomes empty, dueDate none); title, status and priority cannot be removed."""
+    becomes empty, dueDate and assigneeId none); title, status, priority and projectId
+    cannot be removed."""
 
-    model_config = ConfigDict(json_schema_extra=_unremovable_are_never_null)
+    model_config = ConfigDict(json_schema_extra=never_null(*UNREMOVABLE))
 
     title: Title | None = None
     description: Description | None = None
     status: Status | None = None
     priority: Priority | None = None
     due_date: Moment | None = None
+    project_id: ProjectId | None = Field(
+        default=None, description="Moves the task to this project, which the caller may write."
+    )
+    assignee_id: AssigneeId | None = Field(default=None, description="null: nobody")
 
     @field_validator(*UNREMOVABLE, mode="before")
     @classmethod
     def _kept(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("cannot be removed (null)")
-        return value
+        return not_null(value)
 
 
 class Task(Wire):
@@ -125,9 +163,11 @@ class Task(Wire):
     created_at: Timestamp
     updated_at: Timestamp
     revision: int = Field(
-        description="Grows with every change to the owner's tasks; the task's ETag is this "
-        "number in quotes, for If-Match."
+        description="Grows with every change to the tasks of the task's project; the task's "
+        "ETag is this number in quotes, for If-Match."
     )
+    project_id: str = Field(description="The project the task belongs to.")
+    assignee_id: str | None = Field(description="The member who is to do it; null: nobody.")
 
 
 class TaskPage(Wire):
@@ -156,15 +196,24 @@ class Upserted(Wire):
 
 
 class Deleted(Wire):
+    """A task that left a project: deleted, or moved to another (where it is upserted).
+    Drop your copy only if it is still in this project."""
+
     op: Literal["delete"]
     id: str
     revision: int
+    project_id: str
 
 
 class ChangePage(Wire):
-    """Changes in the order they were committed: tasks as they are now, and deletions."""
+    """Changes, each project's in the order they were committed: tasks as they are now,
+    and tasks that left a project."""
 
     items: list[Annotated[Upserted | Deleted, Field(discriminator="op")]]
+    removed_projects: list[str] = Field(
+        description="Projects the caller can no longer see (left, removed or deleted): drop "
+        "their tasks."
+    )
     next_cursor: str = Field(
         description="Where to continue: pass it as `cursor` now if hasMore, or later to "
         "learn what changed since."

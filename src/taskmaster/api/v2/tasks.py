@@ -6,8 +6,10 @@ Served by the fast lane, as v1's tasks are: plain endpoints over the same servic
 
 from __future__ import annotations
 
+import base64
 import operator
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +30,6 @@ from taskmaster.idempotency.keys import Answer, fingerprint
 from taskmaster.ids import parse_uuid
 from taskmaster.tasks.filters import (
     NEWEST_FIRST,
-    THE_BEGINNING,
     After,
     ChangePosition,
     Ordering,
@@ -37,15 +38,22 @@ from taskmaster.tasks.filters import (
     TaskFilter,
 )
 from taskmaster.tasks.models import Priority, Status
-from taskmaster.tasks.queries import CHANGE_DELETED
-from taskmaster.tasks.service import REVISION, UNSET, TaskChanges, TaskDraft, TaskService
+from taskmaster.tasks.queries import CHANGE_DELETED, PROJECT, REVISION
+from taskmaster.tasks.service import UNSET, TaskChanges, TaskDraft, TaskService
 
 PREFIX = "/api/v2/tasks"
 LIMIT_DEFAULT, LIMIT_MAX = 50, 100
 SEARCH_MAX = 200
-# v1's fields but the owner (always the caller), and the revision (the ETag).
-FIELDS = (*(name for name in serialize.TASK_FIELDS if name != "userId"), "revision")
-_COLUMNS = operator.itemgetter(0, 2, 3, 4, 5, 6, 7, 8, 9)  # of tasks.queries.RENDERED
+# v1's fields but its author, then the revision (the ETag), the project and the assignee.
+FIELDS = (
+    *(name for name in serialize.TASK_FIELDS if name != "userId"),
+    "revision",
+    "projectId",
+    "assigneeId",
+)
+_COLUMNS = operator.itemgetter(0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)  # of tasks.queries.RENDERED
+ASSIGNED_TO_ME = "me"
+CHANGE_CURSOR_MAX = 6144  # characters: about a hundred projects' positions
 _MOMENT_KEYS = {SortKey.CREATED_AT, SortKey.UPDATED_AT, SortKey.DUE_DATE}
 KEY_MAX = 255
 
@@ -89,12 +97,20 @@ def _order(request: Request) -> tuple[Ordering, ...]:
         raise Invalid.at("query", "sort", f"Invalid sort: {error}") from None
 
 
-def _task_filter(request: Request, limit: int) -> TaskFilter:
+def _assignee(request: Request, caller: uuid.UUID) -> uuid.UUID | None:
+    if queries.one(request.query_params, "assigneeId") == ASSIGNED_TO_ME:
+        return caller
+    return queries.identifier(request.query_params, "assigneeId")
+
+
+def _task_filter(request: Request, caller: uuid.UUID, limit: int) -> TaskFilter:
     params = request.query_params
     search = (queries.one(params, "search") or "").strip()
     if len(search) > SEARCH_MAX:
         raise Invalid.at("query", "search", f"search must be at most {SEARCH_MAX} characters")
     return TaskFilter(
+        project_id=queries.identifier(params, "projectId"),
+        assignee_id=_assignee(request, caller),
         status=queries.member(params, "status", Status),
         priority=queries.member(params, "priority", Priority),
         search=search or None,
@@ -108,6 +124,8 @@ def _task_filter(request: Request, limit: int) -> TaskFilter:
 def _list_scope(user_id: uuid.UUID, task_filter: TaskFilter) -> bytes:
     """What a list cursor is bound to: the caller, and the query but for its page size."""
     query = [
+        task_filter.project_id,
+        task_filter.assignee_id,
         task_filter.status,
         task_filter.priority,
         task_filter.search,
@@ -140,7 +158,7 @@ def _after(position: list[Any], order: tuple[Ordering, ...]) -> After:
 async def list_tasks(request: Request) -> Response:
     claims = await caller(request)
     limit = queries.bounded(request.query_params, "limit", LIMIT_DEFAULT, 1, LIMIT_MAX)
-    task_filter = _task_filter(request, limit)
+    task_filter = _task_filter(request, claims.user_id, limit)
     scope = _list_scope(claims.user_id, task_filter)
     cursor = queries.one(request.query_params, "cursor")
     if cursor is not None:
@@ -155,7 +173,12 @@ async def list_tasks(request: Request) -> Response:
 
 async def summary(request: Request) -> Response:
     claims = await caller(request)
-    return JSONBytes(serialize.summary(await _service(request).summary(claims.user_id)))
+    params = request.query_params
+    scope = TaskFilter(
+        project_id=queries.identifier(params, "projectId"),
+        assignee_id=_assignee(request, claims.user_id),
+    )
+    return JSONBytes(serialize.summary(await _service(request).summary(claims.user_id, scope)))
 
 
 # The delta query ---------------------------------------------------------------------------
@@ -165,36 +188,61 @@ def _change_scope(user_id: uuid.UUID) -> bytes:
     return b"changes:" + user_id.bytes
 
 
-def _position(request: Request, user_id: uuid.UUID) -> ChangePosition:
+def _short(value: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(value.bytes).rstrip(b"=").decode()
+
+
+def _from_short(value: Any) -> uuid.UUID:
+    if not isinstance(value, str) or len(value) != 22:
+        raise InvalidCursor.at("query", "cursor", "Malformed cursor")
+    return uuid.UUID(bytes=base64.urlsafe_b64decode(value + "=="))
+
+
+def _sealed_positions(positions: Mapping[uuid.UUID, ChangePosition]) -> list[Any]:
+    """Each project's position: [project, revision, complete at, task id]."""
+    return [
+        [_short(project_id), p.revision, p.complete_at, _short(p.task_id)]
+        for project_id, p in positions.items()
+    ]
+
+
+def _positions(request: Request, user_id: uuid.UUID) -> dict[uuid.UUID, ChangePosition]:
     cursor = queries.one(request.query_params, "cursor")
     if cursor is None:
-        return THE_BEGINNING
-    revision, task_id, complete_at = (*_seal(request).open(_change_scope(user_id), cursor), 0)[:3]
-    parsed = parse_uuid(task_id) if isinstance(task_id, str) else None
-    if not isinstance(revision, int) or not isinstance(complete_at, int) or parsed is None:
-        raise InvalidCursor.at("query", "cursor", "Malformed cursor")
-    return ChangePosition(revision, parsed, complete_at)
+        return {}
+    sealed = _seal(request).open(_change_scope(user_id), cursor, max_length=CHANGE_CURSOR_MAX)
+    positions = {}
+    for entry in sealed:
+        if not (isinstance(entry, list) and len(entry) == 4):
+            raise InvalidCursor.at("query", "cursor", "Malformed cursor")
+        project, revision, complete_at, task_id = entry
+        if not isinstance(revision, int) or not isinstance(complete_at, int):
+            raise InvalidCursor.at("query", "cursor", "Malformed cursor")
+        positions[_from_short(project)] = ChangePosition(
+            revision, _from_short(task_id), complete_at
+        )
+    return positions
 
 
 def _change(row: Any) -> dict[str, Any]:
     if row[CHANGE_DELETED]:
-        return {"op": "delete", "id": row[0], "revision": row[REVISION]}
+        return {"op": "delete", "id": row[0], "revision": row[REVISION], "projectId": row[PROJECT]}
     return {"op": "upsert", "task": task(row)}
 
 
 async def changes(request: Request) -> Response:
     claims = await caller(request)
     limit = queries.bounded(request.query_params, "limit", LIMIT_MAX, 1, LIMIT_MAX)
-    page = await _service(request).changes(
-        claims.user_id, _position(request, claims.user_id), limit
-    )
-    position = page.position
-    cursor = _seal(request).seal(
-        _change_scope(claims.user_id),
-        [position.revision, str(position.task_id), position.complete_at],
-    )
+    positions = _positions(request, claims.user_id)
+    page = await _service(request).changes(claims.user_id, positions, limit)
+    cursor = _seal(request).seal(_change_scope(claims.user_id), _sealed_positions(page.positions))
     return JSONBytes(
-        {"items": [_change(row) for row in page.rows], "nextCursor": cursor, "hasMore": page.more}
+        {
+            "items": [_change(row) for row in page.rows],
+            "removedProjects": [str(project_id) for project_id in page.removed],
+            "nextCursor": cursor,
+            "hasMore": page.more,
+        }
     )
 
 
@@ -228,7 +276,15 @@ async def create_task(request: Request) -> Response:
     """Create a task; with an Idempotency-Key, at most once however often it is retried."""
     claims = await caller(request)
     body = await bodies.read(request, TaskCreate)
-    draft = TaskDraft(body.title, body.description, body.status, body.priority, body.due_date)
+    draft = TaskDraft(
+        body.title,
+        body.description,
+        body.status,
+        body.priority,
+        body.due_date,
+        project_id=body.project_id,
+        assignee_id=body.assignee_id,
+    )
     key = _idempotency_key(request)
 
     async def create(within: Transaction | None = None) -> Answer:
@@ -276,13 +332,23 @@ async def patch_task(request: Request) -> Response:
         status=member("status", patch.status),
         priority=member("priority", patch.priority),
         due_date=member("due_date", patch.due_date),
+        project_id=member("project_id", patch.project_id),
+        assignee_id=member("assignee_id", patch.assignee_id),
     )
     return await _change_task(request, changes)
 
 
 async def replace_task(request: Request) -> Response:
     body = await bodies.read(request, TaskReplace)
-    changes = TaskChanges(body.title, body.description, body.status, body.priority, body.due_date)
+    changes = TaskChanges(
+        body.title,
+        body.description,
+        body.status,
+        body.priority,
+        body.due_date,
+        project_id=UNSET if body.project_id is None else body.project_id,
+        assignee_id=body.assignee_id,
+    )
     return await _change_task(request, changes)
 
 

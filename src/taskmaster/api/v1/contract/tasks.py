@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from taskmaster.api.openapi import Bearer
+from taskmaster.api.text import NO_NUL
 from taskmaster.api.v1 import schemas as wire
 from taskmaster.api.v1.contract.responses import Headers, answers, declared
 from taskmaster.api.v1.tasks import LIMIT_MAX, OFFSET_MAX, SEARCH_MAX
@@ -23,7 +24,8 @@ TOTAL_COUNT: Headers = {
         "schema": {"type": "integer", "minimum": 0},
     }
 }
-TASK_NOT_FOUND = {404: "Task not found (another user's task answers the same)"}
+TASK_NOT_FOUND = {404: "Task not found (a task of a project the caller is not in answers the same)"}
+WRITE_REFUSED = TASK_NOT_FOUND | {403: "a viewer of the task's project, who may only read it"}
 
 
 @router.get(
@@ -41,6 +43,7 @@ async def list_tasks(
         str | None,
         Query(
             max_length=SEARCH_MAX,
+            pattern=NO_NUL,
             description="In the title or description, any case; surrounding whitespace is "
             f"ignored, and more than {SEARCH_MAX} characters answer 400",
         ),
@@ -56,7 +59,8 @@ async def list_tasks(
     limit: Annotated[int, Query(ge=1, le=LIMIT_MAX)] = LIMIT_MAX,
     offset: Annotated[int, Query(ge=0, le=OFFSET_MAX, description="Tasks to skip")] = 0,
 ) -> Any:
-    """The caller's own tasks, newest first unless sorted otherwise, a page at a time."""
+    """Every task the caller can see (their Inbox and the projects they are a member of),
+    newest first unless sorted otherwise, a page at a time."""
     return declared()
 
 
@@ -68,7 +72,8 @@ async def list_tasks(
     responses=answers(400, 401, 413, 415, status=201),
 )
 async def create_task(_: Bearer, body: wire.TaskCreateRequest) -> Any:
-    """Create a task. 400 "Title is required" without a title (or with only spaces)."""
+    """Create a task in the caller's Inbox. 400 "Title is required" without a title (or with
+    only spaces)."""
     return declared()
 
 
@@ -79,7 +84,7 @@ async def create_task(_: Bearer, body: wire.TaskCreateRequest) -> Any:
     responses=answers(401),
 )
 async def summary(_: Bearer) -> Any:
-    """How many tasks the caller has, by status, and how many are overdue."""
+    """How many tasks the caller can see, by status, and how many are overdue."""
     return declared()
 
 
@@ -90,7 +95,7 @@ async def summary(_: Bearer) -> Any:
     responses=answers(400, 401, 404, why=TASK_NOT_FOUND),
 )
 async def read_task(_: Bearer, task_id: TaskId) -> Any:
-    """One task; another user's answers 404, as a missing one does."""
+    """One task; one of a project the caller is not in answers 404, as a missing one does."""
     return declared()
 
 
@@ -98,7 +103,7 @@ async def read_task(_: Bearer, task_id: TaskId) -> Any:
     "/{id}",
     operation_id="updateTask",
     response_model=wire.UpdateTaskResponse,
-    responses=answers(400, 401, 404, 413, 415, why=TASK_NOT_FOUND),
+    responses=answers(400, 401, 403, 404, 413, 415, why=WRITE_REFUSED),
 )
 async def update_task(_: Bearer, task_id: TaskId, body: wire.TaskUpdateRequest) -> Any:
     """Change the members given; the others keep their value."""
@@ -109,7 +114,7 @@ async def update_task(_: Bearer, task_id: TaskId, body: wire.TaskUpdateRequest) 
     "/{id}",
     operation_id="deleteTask",
     response_model=wire.DeleteTaskResponse,
-    responses=answers(400, 401, 404, why=TASK_NOT_FOUND),
+    responses=answers(400, 401, 403, 404, why=WRITE_REFUSED),
 )
 async def delete_task(_: Bearer, task_id: TaskId) -> Any:
     """Delete a task."""
