@@ -1,14 +1,18 @@
-import { lazy } from 'react';
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { AppShell } from './components/AppShell';
 import { GuestOnly, RequireAuth } from './components/RouteGuards';
 import { Toasts } from './components/Toasts';
+import AssignedPage from './pages/AssignedPage';
 import DashboardPage from './pages/DashboardPage';
 import LoginPage from './pages/LoginPage';
+import ProjectPage from './pages/ProjectPage';
+import { Splash } from './components/Splash';
 
 // Off the initial route's bundle: loaded when first visited.
 const RegisterPage = lazy(() => import('./pages/RegisterPage'));
 const AccountPage = lazy(() => import('./pages/AccountPage'));
+const InvitationPage = lazy(() => import('./pages/InvitationPage'));
 
 export function AppRoutes() {
   return (
@@ -20,9 +24,20 @@ export function AppRoutes() {
       <Route element={<RequireAuth />}>
         <Route element={<AppShell />}>
           <Route path="/dashboard" element={<DashboardPage />} />
+          <Route path="/assigned" element={<AssignedPage />} />
+          <Route path="/projects/:projectId" element={<ProjectPage />} />
           <Route path="/account" element={<AccountPage />} />
         </Route>
       </Route>
+      {/* An invitation link: for anyone holding it, signed in or not. */}
+      <Route
+        path="/invitations/:token"
+        element={
+          <Suspense fallback={<Splash />}>
+            <InvitationPage />
+          </Suspense>
+        }
+      />
       <Route path="/" element={<Navigate to="/dashboard" replace />} />
       <Route path="*" element={<Navigate to="/dashboard" replace />} />
     </Routes>

@@ -4,6 +4,7 @@ import App from './App';
 import { restoreSession } from './api/auth';
 import { applyTheme, useUi } from './stores/ui';
 import './styles/global.css';
+import './styles/projects.css';
 
 applyTheme(useUi.getState().theme);
 

@@ -32,6 +32,8 @@ export function listParams(query: TaskQuery, limit: number, cursor?: string | nu
     ...(search ? { search } : {}),
     ...(query.status ? { status: query.status } : {}),
     ...(query.priority ? { priority: query.priority } : {}),
+    ...(query.projectId ? { projectId: query.projectId } : {}),
+    ...(query.assigneeId ? { assigneeId: query.assigneeId } : {}),
     ...(cursor ? { cursor } : {}),
   };
 }
@@ -46,8 +48,16 @@ export async function listTasks(
   return { items: data.items, nextCursor: data.nextCursor ?? null };
 }
 
-export async function fetchSummary(signal?: AbortSignal): Promise<TaskSummary> {
-  const { data } = await api.get('/tasks/summary', { signal });
+/** The counts of the list's scope: one project's, one assignee's, or every project's. */
+export async function fetchSummary(
+  scope: Pick<TaskQuery, 'projectId' | 'assigneeId'>,
+  signal?: AbortSignal,
+): Promise<TaskSummary> {
+  const query = {
+    ...(scope.projectId ? { projectId: scope.projectId } : {}),
+    ...(scope.assigneeId ? { assigneeId: scope.assigneeId } : {}),
+  };
+  const { data } = await api.get('/tasks/summary', { query, signal });
   return data;
 }
 

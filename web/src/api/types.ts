@@ -3,9 +3,14 @@
  * generated `v2/schema.ts` (made from the API's own OpenAPI document by `npm run api:generate`),
  * so a change of the document that the app does not follow fails the type check.
  */
-import type { components } from './v2/schema';
+import type { components, operations } from './v2/schema';
 
 type Schemas = components['schemas'];
+type JsonBody<O extends keyof operations> = operations[O] extends {
+  requestBody: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
 
 export type User = Schemas['User'];
 export type Profile = Schemas['Profile'];
@@ -23,6 +28,18 @@ export type TaskInput = Schemas['TaskCreate'];
 export type TaskPatch = Schemas['TaskPatch'];
 export type TaskSummary = Schemas['Summary'];
 
+export type Project = Schemas['Project'];
+export type ProjectRole = Schemas['Role'];
+/** A new project (POST): name, and optionally colour and description. */
+export type ProjectInput = JsonBody<'createProject'>;
+/** A JSON merge patch of a project (PATCH): name, colour, description, archived. */
+export type ProjectPatch = operations['updateProject']['requestBody']['content']['application/merge-patch+json'];
+export type Member = Schemas['MemberOut'];
+/** An invitation as the project's owners see it; `link` and `token` only when just made. */
+export type Invitation = Schemas['InvitationOut'];
+/** What an invitation link invites to, as anyone holding the link sees it. */
+export type InvitationView = Schemas['InvitationView'];
+
 /** Each member of the string union `T` once: a list that misses one does not compile. */
 function everyMember<T extends string>() {
   return <const A extends readonly T[]>(values: A & ([Exclude<T, A[number]>] extends [never] ? unknown : never)) =>
@@ -31,6 +48,7 @@ function everyMember<T extends string>() {
 
 export const TASK_STATUSES = everyMember<TaskStatus>()(['pending', 'in-progress', 'completed']);
 export const TASK_PRIORITIES = everyMember<TaskPriority>()(['low', 'medium', 'high']);
+export const PROJECT_ROLES = everyMember<ProjectRole>()(['owner', 'editor', 'viewer']);
 
 /** The keys `sort` takes (the document's pattern spells them out). */
 export const SORT_FIELDS = ['createdAt', 'dueDate', 'priority', 'title', 'updatedAt'] as const;
@@ -39,9 +57,15 @@ export type SortKey = SortField | `-${SortField}`;
 /** One key, or two in order: `-priority,dueDate`. */
 export type TaskSort = SortKey | `${SortKey},${SortKey}`;
 
+/** Whose tasks a list shows: `me` (assigned to the person signed in), a member's id, or anyone (''). */
+export type AssigneeFilter = string;
+
 export interface TaskQuery {
   search: string;
   status: TaskStatus | '';
   priority: TaskPriority | '';
   sort: TaskSort;
+  /** One project's tasks, or every project's (''). */
+  projectId: string;
+  assigneeId: AssigneeFilter;
 }

@@ -1,9 +1,9 @@
 import { memo } from 'react';
-import type { Task } from '../api/types';
+import type { Project, Task } from '../api/types';
 import { formatDate, isTempId, PRIORITY_LABELS, STATUS_LABELS } from '../lib/tasks';
 import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
-import { CalendarIcon, CheckIcon, ClockIcon, EditIcon, TrashIcon } from './Icons';
+import { CalendarIcon, CheckIcon, ClockIcon, EditIcon, TrashIcon, UserIcon } from './Icons';
 
 interface TaskCardProps {
   task: Task;
@@ -12,6 +12,12 @@ interface TaskCardProps {
   overdue: boolean;
   /** Why creating this (unsaved) task failed, while it waits for a retry or a discard. */
   failed?: string | null;
+  /** In a project this person only views: no controls that change it. */
+  readOnly?: boolean;
+  /** The name of whom it is assigned to ("You" for the person signed in); null for nobody. */
+  assignee?: string | null;
+  /** Its project, in views across projects. */
+  project?: Project | undefined;
 }
 
 /** The card's buttons that open a dialog on its task, in order. */
@@ -20,7 +26,7 @@ const CARD_ACTIONS = [
   { kind: 'delete', label: 'Delete', Icon: TrashIcon, className: ' button--danger-text' },
 ] as const;
 
-function TaskCardView({ task, saving, overdue, failed = null }: TaskCardProps) {
+function TaskCardView({ task, saving, overdue, failed = null, readOnly = false, assignee = null, project }: TaskCardProps) {
   const toggleComplete = useTasks((s) => s.toggleComplete);
   const retryCreate = useTasks((s) => s.retryCreate);
   const discardCreate = useTasks((s) => s.discardCreate);
@@ -39,6 +45,11 @@ function TaskCardView({ task, saving, overdue, failed = null }: TaskCardProps) {
       data-status={task.status}
     >
       <div className="task-card__head">
+        {readOnly ? (
+          <span className={`check-button check-button--static${completed ? ' check-button--done' : ''}`} aria-hidden="true">
+            {completed ? <CheckIcon /> : null}
+          </span>
+        ) : (
         <button
           type="button"
           className="check-button"
@@ -51,6 +62,7 @@ function TaskCardView({ task, saving, overdue, failed = null }: TaskCardProps) {
         >
           <CheckIcon />
         </button>
+        )}
         <h3 id={titleId} className="task-card__title">
           {task.title}
         </h3>
@@ -67,6 +79,12 @@ function TaskCardView({ task, saving, overdue, failed = null }: TaskCardProps) {
         <span className={`badge badge--priority-${task.priority}`} data-testid="task-priority">
           {PRIORITY_LABELS[task.priority]} priority
         </span>
+        {project ? (
+          <span className="badge badge--project" data-testid="task-project">
+            <span className="project-dot" style={{ background: project.color }} aria-hidden="true" />
+            {project.inbox ? 'Inbox' : project.name}
+          </span>
+        ) : null}
         {overdue ? (
           <span className="badge badge--overdue" data-testid="task-overdue">
             Overdue
@@ -83,6 +101,11 @@ function TaskCardView({ task, saving, overdue, failed = null }: TaskCardProps) {
         <span className="meta" data-testid="task-created">
           <ClockIcon /> Created {formatDate(task.createdAt)}
         </span>
+        {assignee ? (
+          <span className="meta" data-testid="task-assignee">
+            <UserIcon /> {assignee === 'You' ? 'Assigned to you' : `Assigned to ${assignee}`}
+          </span>
+        ) : null}
       </div>
 
       {failed ? (
@@ -111,7 +134,7 @@ function TaskCardView({ task, saving, overdue, failed = null }: TaskCardProps) {
             </button>
           </div>
         </div>
-      ) : (
+      ) : readOnly ? null : (
       <div className="task-card__actions">
         {CARD_ACTIONS.map(({ kind, label, Icon, className }) => (
           <button

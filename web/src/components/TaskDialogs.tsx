@@ -11,6 +11,8 @@ import {
   STATUS_OPTIONS,
 } from '../lib/tasks';
 import { changedFields, initialValues, type FormValues } from '../lib/taskForm';
+import { useProjects, writableProjects } from '../stores/projects';
+import { useSession } from '../stores/session';
 import { useTasks, type Conflict } from '../stores/tasks';
 import { useUi, type FieldErrors } from '../stores/ui';
 import { Field, SelectField, TextField } from './Field';
@@ -19,11 +21,14 @@ import { Modal } from './Modal';
 export const TITLE_MAX = 200;
 
 const FORM_FIELDS = ['title', 'description', 'status', 'priority', 'dueDate'] as const;
+/** The members the form has a field for: the server's word on these shows next to them. */
+const FIELDS_SHOWN: readonly string[] = [...FORM_FIELDS, 'projectId', 'assigneeId'];
 
-/** What the form shows first: the task (or a new one), with a refused draft on top. */
-function startingValues(task: Task | undefined, draft: TaskInput | TaskPatch | undefined): FormValues {
+/** What the form shows first: the task (or a new one in `projectId`), with a refused draft on top. */
+function startingValues(task: Task | undefined, draft: TaskInput | TaskPatch | undefined, projectId: string): FormValues {
+  // With a task the draft is an edit's: a merge patch.
   if (task) return initialValues(draft ? applyPatch(task, draft) : task);
-  const values = initialValues();
+  const values = initialValues(undefined, projectId);
   if (!draft) return values;
   return {
     title: draft.title ?? values.title,
@@ -31,7 +36,75 @@ function startingValues(task: Task | undefined, draft: TaskInput | TaskPatch | u
     status: draft.status ?? values.status,
     priority: draft.priority ?? values.priority,
     dueDate: isoToDateInput(draft.dueDate ?? null),
+    projectId: draft.projectId ?? values.projectId,
+    assigneeId: draft.assigneeId ?? '',
   };
+}
+
+/** Where a new task goes: the project on screen when this person may write there, else the Inbox. */
+function useDefaultProject(): string {
+  const me = useSession((s) => s.user?.id ?? '');
+  const viewed = useTasks((s) => s.query.projectId);
+  const writable = useProjects((s) => writableProjects(s.projects).some((p) => p.id === viewed));
+  return viewed && writable ? viewed : me;
+}
+
+interface ProjectFieldsProps {
+  id: string;
+  values: FormValues;
+  /** The task's own project, offered even when archived. */
+  current?: string;
+  errors: FieldErrors;
+  onProject: (projectId: string, assigneeId: string) => void;
+  onAssignee: (assigneeId: string) => void;
+}
+
+/** The project the task goes in (one this person may write) and whom it is assigned to (a member of it). */
+function ProjectFields({ id, values, current, errors, onProject, onAssignee }: ProjectFieldsProps) {
+  const projects = useProjects((s) => s.projects);
+  const members = useProjects((s) => s.members[values.projectId]);
+  const loadMembers = useProjects((s) => s.loadMembers);
+  const choices = writableProjects(projects, current);
+  const assigned = values.assigneeId;
+
+  useEffect(() => {
+    if (values.projectId) void loadMembers(values.projectId);
+  }, [values.projectId, loadMembers]);
+
+  const pickProject = (projectId: string) => {
+    // An assignee must be a member of the task's project: keep them only where they are one.
+    const there = useProjects.getState().members[projectId];
+    onProject(projectId, there?.some((m) => m.userId === assigned) ? assigned : '');
+  };
+
+  return (
+    <div className="form__row">
+      {choices.length > 0 ? (
+        <SelectField
+          id={`${id}-project`}
+          label="Project"
+          value={values.projectId}
+          onChange={pickProject}
+          options={choices.map((p) => ({ value: p.id, label: p.inbox ? 'Inbox' : p.name }))}
+          error={errors.projectId}
+          testId="task-project"
+        />
+      ) : null}
+      <SelectField
+        id={`${id}-assignee`}
+        label="Assignee"
+        value={assigned}
+        onChange={onAssignee}
+        options={[
+          ...(members ?? []).map((m) => ({ value: m.userId, label: m.name })),
+          ...(assigned && !members?.some((m) => m.userId === assigned) ? [{ value: assigned, label: 'Current assignee' }] : []),
+        ]}
+        emptyOption="Nobody"
+        error={errors.assigneeId}
+        testId="task-assignee"
+      />
+    </div>
+  );
 }
 
 interface TaskFormDialogProps {
@@ -45,13 +118,14 @@ interface TaskFormDialogProps {
 function TaskFormDialog({ task, draft, errors: serverErrors = {}, onClose }: TaskFormDialogProps) {
   const create = useTasks((s) => s.create);
   const update = useTasks((s) => s.update);
-  const [values, setValues] = useState<FormValues>(() => startingValues(task, draft));
+  const defaultProject = useDefaultProject();
+  const [values, setValues] = useState<FormValues>(() => startingValues(task, draft, defaultProject));
   const [errors, setErrors] = useState<FieldErrors>(serverErrors);
   const titleRef = useRef<HTMLInputElement>(null);
   const id = useId();
   const editing = Boolean(task);
   // Messages about members the form has no field for still need saying.
-  const otherErrors = Object.entries(errors).filter(([name]) => !(FORM_FIELDS as readonly string[]).includes(name));
+  const otherErrors = Object.entries(errors).filter(([name]) => !FIELDS_SHOWN.includes(name));
 
   const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
     setValues((v) => ({ ...v, [key]: value }));
@@ -78,6 +152,8 @@ function TaskFormDialog({ task, draft, errors: serverErrors = {}, onClose }: Tas
       };
       const due = values.dueDate ? dateInputToIso(values.dueDate) : null;
       if (due) input.dueDate = due;
+      if (values.projectId) input.projectId = values.projectId;
+      if (values.assigneeId) input.assigneeId = values.assigneeId;
       void create(input);
     }
     // Optimistic: the list shows the change at once; a refusal rolls it back with a toast (and
@@ -154,6 +230,17 @@ function TaskFormDialog({ task, draft, errors: serverErrors = {}, onClose }: Tas
           value={values.dueDate}
           onChange={(e) => set('dueDate', e.target.value)}
           error={errors.dueDate}
+        />
+        <ProjectFields
+          id={id}
+          values={values}
+          current={task?.projectId}
+          errors={errors}
+          onProject={(projectId, assigneeId) => {
+            setValues((v) => ({ ...v, projectId, assigneeId }));
+            setErrors((e) => ({ ...e, projectId: '', assigneeId: '' }));
+          }}
+          onAssignee={(assigneeId) => set('assigneeId', assigneeId)}
         />
         <div className="form__actions">
           <button type="button" className="button button--secondary" onClick={onClose}>

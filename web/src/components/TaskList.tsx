@@ -1,14 +1,28 @@
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
+import type { Project, Task } from '../api/types';
 import { isOverdue, knownTotal } from '../lib/tasks';
 import { useNow } from '../lib/useNow';
+import { canWrite, useProjects } from '../stores/projects';
+import { useSession } from '../stores/session';
 import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
 import { PlusIcon } from './Icons';
 import { TaskCard } from './TaskCard';
+import { WindowedGrid } from './WindowedGrid';
+
+/**
+ * From this many loaded tasks on, only the rows near the viewport are in the page. Shorter lists
+ * (four pages) render whole, so find-in-page and Tab reach every card.
+ */
+export const WINDOW_FROM = 200;
+/** The task grid's geometry, as the stylesheet sets it (`.task-grid`). */
+const GRID = { minColumn: 300, gap: 16, estimate: 230 };
 
 interface TaskListProps {
   filtered: boolean;
   onClearFilters: () => void;
+  /** Whether this person may add tasks here (not in a project they only view). */
+  canCreate?: boolean;
 }
 
 function SkeletonGrid() {
@@ -31,7 +45,25 @@ function countText(shown: number, total: number | null, hasMore: boolean): strin
   return hasMore ? `Showing ${shown} tasks, more below` : `Showing ${tasks(shown)}`;
 }
 
-export function TaskList({ filtered, onClearFilters }: TaskListProps) {
+/** What a card needs of the projects: whether its task is read-only, its assignee's name, its project. */
+function useCardContext() {
+  const projects = useProjects((s) => s.projects);
+  const members = useProjects((s) => s.members);
+  const me = useSession((s) => s.user?.id ?? null);
+  const crossProject = useTasks((s) => !s.query.projectId);
+  const byId = useMemo(() => new Map(projects.map((p) => [p.id, p])), [projects]);
+  const assigneeName = useCallback(
+    (task: Task): string | null => {
+      if (!task.assigneeId) return null;
+      if (task.assigneeId === me) return 'You';
+      return members[task.projectId]?.find((m) => m.userId === task.assigneeId)?.name ?? 'A member';
+    },
+    [members, me],
+  );
+  return { byId, assigneeName, crossProject, me };
+}
+
+export function TaskList({ filtered, onClearFilters, canCreate = true }: TaskListProps) {
   const items = useTasks((s) => s.items);
   // v2 lists carry no count; the summary tells it when no search or priority filter applies.
   const total = useTasks((s) => knownTotal(s.query, s.summary));
@@ -46,6 +78,31 @@ export function TaskList({ filtered, onClearFilters }: TaskListProps) {
   const openDialog = useUi((s) => s.openDialog);
   const now = useNow();
   const sentinel = useRef<HTMLDivElement>(null);
+  const { byId, assigneeName, crossProject, me } = useCardContext();
+  const loadMembers = useProjects((s) => s.loadMembers);
+
+  // Names of the people tasks are assigned to come from their projects' member lists.
+  useEffect(() => {
+    const wanted = new Set<string>();
+    for (const task of items) if (task.assigneeId && task.assigneeId !== me) wanted.add(task.projectId);
+    for (const projectId of wanted) void loadMembers(projectId);
+  }, [items, me, loadMembers]);
+
+  const renderCard = (task: Task) => {
+    const project: Project | undefined = byId.get(task.projectId);
+    return (
+      <TaskCard
+        key={task.id}
+        task={task}
+        saving={task.id in saving}
+        overdue={isOverdue(task, now)}
+        failed={creates[task.id]?.failed ?? null}
+        readOnly={project ? !canWrite(project) : false}
+        assignee={assigneeName(task)}
+        project={crossProject ? project : undefined}
+      />
+    );
+  };
 
   // Infinite scroll: fetch the next page as the end of the list comes near. Re-observing after
   // each page makes a sentinel that is still visible (tall screens) fire again.
@@ -102,10 +159,16 @@ export function TaskList({ filtered, onClearFilters }: TaskListProps) {
           ) : (
             <>
               <h2>No tasks yet</h2>
-              <p>Create your first task to get started.</p>
-              <button type="button" className="button button--primary" onClick={() => openDialog({ kind: 'create' })}>
-                <PlusIcon /> Create a task
-              </button>
+              {canCreate ? (
+                <>
+                  <p>Create your first task to get started.</p>
+                  <button type="button" className="button button--primary" onClick={() => openDialog({ kind: 'create' })}>
+                    <PlusIcon /> Create a task
+                  </button>
+                </>
+              ) : (
+                <p>Nothing here yet.</p>
+              )}
             </>
           )}
         </div>
@@ -129,17 +192,20 @@ export function TaskList({ filtered, onClearFilters }: TaskListProps) {
           </button>
         </div>
       ) : null}
-      <div className={`task-grid${busy ? ' task-grid--stale' : ''}`} data-testid="task-grid">
-        {items.map((task) => (
-          <TaskCard
-            key={task.id}
-            task={task}
-            saving={task.id in saving}
-            overdue={isOverdue(task, now)}
-            failed={creates[task.id]?.failed ?? null}
-          />
-        ))}
-      </div>
+      {items.length >= WINDOW_FROM ? (
+        <WindowedGrid
+          items={items}
+          keyOf={(task) => task.id}
+          renderItem={renderCard}
+          {...GRID}
+          className={busy ? 'task-grid--stale' : ''}
+          testId="task-grid"
+        />
+      ) : (
+        <div className={`task-grid${busy ? ' task-grid--stale' : ''}`} data-testid="task-grid">
+          {items.map(renderCard)}
+        </div>
+      )}
       <div ref={sentinel} className="task-list__footer">
         {loadingMore ? (
           <span className="task-list__loading" role="status">

@@ -7,7 +7,7 @@ import { PlusIcon, SearchIcon } from './Icons';
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
-export function TaskToolbar() {
+export function TaskToolbar({ canCreate = true }: { canCreate?: boolean }) {
   const query = useTasks((s) => s.query);
   const setQuery = useTasks((s) => s.setQuery);
   const openDialog = useUi((s) => s.openDialog);
@@ -65,16 +65,18 @@ export function TaskToolbar() {
           testId="sort-select"
         />
       </div>
-      <div className="toolbar__action">
-        <button
-          type="button"
-          className="button button--primary"
-          onClick={() => openDialog({ kind: 'create' })}
-          data-testid="new-task"
-        >
-          <PlusIcon /> New task
-        </button>
-      </div>
+      {canCreate ? (
+        <div className="toolbar__action">
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() => openDialog({ kind: 'create' })}
+            data-testid="new-task"
+          >
+            <PlusIcon /> New task
+          </button>
+        </div>
+      ) : null}
     </div>
   );
 }

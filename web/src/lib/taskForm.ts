@@ -8,10 +8,16 @@ export interface FormValues {
   status: TaskStatus;
   priority: TaskPriority;
   dueDate: string;
+  /** The project the task is (to be) in. */
+  projectId: string;
+  /** Who is to do it: a member's id, or '' for nobody. */
+  assigneeId: string;
 }
 
-export function initialValues(task?: Task): FormValues {
+export function initialValues(task?: Task, projectId = ''): FormValues {
   return {
+    projectId: task?.projectId ?? projectId,
+    assigneeId: task?.assigneeId ?? '',
     title: task?.title ?? '',
     description: task?.description ?? '',
     status: task?.status ?? 'pending',
@@ -29,5 +35,7 @@ export function changedFields(task: Task, values: FormValues): TaskPatch {
   if (values.status !== task.status) patch.status = values.status;
   if (values.priority !== task.priority) patch.priority = values.priority;
   if (values.dueDate !== isoToDateInput(task.dueDate)) patch.dueDate = values.dueDate ? dateInputToIso(values.dueDate) : null;
+  if (values.projectId && values.projectId !== task.projectId) patch.projectId = values.projectId;
+  if ((values.assigneeId || null) !== task.assigneeId) patch.assigneeId = values.assigneeId || null;
   return patch;
 }

@@ -48,7 +48,14 @@ export const SORT_OPTIONS: { value: TaskSort; label: string }[] = [
   { value: '-updatedAt', label: 'Recently updated' },
 ];
 
-export const DEFAULT_QUERY: TaskQuery = { search: '', status: '', priority: '', sort: '-createdAt' };
+export const DEFAULT_QUERY: TaskQuery = {
+  search: '',
+  status: '',
+  priority: '',
+  sort: '-createdAt',
+  projectId: '',
+  assigneeId: '',
+};
 
 const PRIORITY_RANK: Record<TaskPriority, number> = { low: 0, medium: 1, high: 2 };
 
@@ -63,8 +70,18 @@ export function isOverdue(task: Pick<Task, 'dueDate' | 'status'>, now = Date.now
   return Number.isFinite(due) && due < now;
 }
 
-/** Whether `task` belongs in the list the server returns for `query` (mirrors its filters). */
-export function matchesQuery(task: Task, query: TaskQuery): boolean {
+/** Whether `task` is in the view's scope (its project, its assignee), whatever the filters. */
+export function inScope(task: Task, query: Pick<TaskQuery, 'projectId' | 'assigneeId'>, me: string | null = null): boolean {
+  if (query.projectId && task.projectId !== query.projectId) return false;
+  return !query.assigneeId || task.assigneeId === (query.assigneeId === 'me' ? me : query.assigneeId);
+}
+
+/**
+ * Whether `task` belongs in the list the server returns for `query` (mirrors its filters);
+ * `me` is the id of the person signed in, whom `assigneeId: 'me'` names.
+ */
+export function matchesQuery(task: Task, query: TaskQuery, me: string | null = null): boolean {
+  if (!inScope(task, query, me)) return false;
   if (query.status && task.status !== query.status) return false;
   if (query.priority && task.priority !== query.priority) return false;
   const needle = query.search.trim().toLowerCase();
@@ -125,6 +142,8 @@ export function applyPatch(task: Task, patch: TaskPatch): Task {
   if (patch.status !== undefined) next.status = patch.status;
   if (patch.priority !== undefined) next.priority = patch.priority;
   if (patch.dueDate !== undefined) next.dueDate = patch.dueDate;
+  if (patch.projectId !== undefined) next.projectId = patch.projectId;
+  if (patch.assigneeId !== undefined) next.assigneeId = patch.assigneeId;
   return next;
 }
 

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { login } from '../api/auth';
 import { AuthForm, AuthLayout, EmailField } from '../components/AuthLayout';
 import { TextField } from '../components/Field';
@@ -12,6 +12,8 @@ export default function LoginPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const id = useId();
+  // Where the person was going (an invitation link) survives a switch between sign-in and sign-up.
+  const location = useLocation();
 
   return (
     <AuthLayout title="Sign in" subtitle="Welcome back. Sign in to see your tasks.">
@@ -45,7 +47,7 @@ export default function LoginPage() {
         )}
       </AuthForm>
       <p className="auth-card__switch">
-        New to TaskMaster? <Link to="/register">Create an account</Link>
+        New to TaskMaster? <Link to="/register" state={location.state as unknown}>Create an account</Link>
       </p>
     </AuthLayout>
   );

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { register } from '../api/auth';
 import { AuthForm, AuthLayout, EmailField } from '../components/AuthLayout';
 import { TextField } from '../components/Field';
@@ -12,6 +12,8 @@ export default function RegisterPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const id = useId();
+  // Where the person was going (an invitation link) survives a switch between sign-in and sign-up.
+  const location = useLocation();
 
   const validate = () => {
     if (!name.trim() || !email.trim() || !password) return 'Please provide email, password, and name';
@@ -56,7 +58,7 @@ export default function RegisterPage() {
         )}
       </AuthForm>
       <p className="auth-card__switch">
-        Already have an account? <Link to="/login">Sign in</Link>
+        Already have an account? <Link to="/login" state={location.state as unknown}>Sign in</Link>
       </p>
     </AuthLayout>
   );

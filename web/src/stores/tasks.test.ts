@@ -5,7 +5,7 @@ import type { Task, TaskSummary } from '../api/types';
 import { useSession } from './session';
 import { PAGE_SIZE, useTasks } from './tasks';
 import { useUi } from './ui';
-import { deferred, makeTask, mockApi, problemReply, resetStores, settle, signedIn, signIn } from '../test/helpers';
+import { deferred, makeTask, mockApi, problemReply, resetStores, settle, signedIn, signIn, USER } from '../test/helpers';
 
 const SUMMARY: TaskSummary = { total: 3, pending: 2, inProgress: 0, completed: 1, overdue: 0 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -417,5 +417,47 @@ describe('tasks store on API v2', () => {
   it('forgets everything when the session ends', () => {
     useSession.getState().clearSession();
     expect(useTasks.getState()).toMatchObject({ items: [], summary: null, listStatus: 'idle', conflict: null, creates: {} });
+  });
+
+  describe('views: a project, the tasks assigned to me', () => {
+    it('asks for one project’s list and counts, and shows nothing of the last view meanwhile', async () => {
+      const inProject = makeTask({ title: 'In the project', projectId: 'p1' });
+      const held = deferred();
+      mock.onGet(/\/tasks$/).replyOnce(async () => {
+        await held.promise;
+        return page([inProject]);
+      });
+      useTasks.getState().setScope({ projectId: 'p1', assigneeId: '' });
+      expect(ids()).toEqual([]);
+      expect(useTasks.getState().summary).toBeNull();
+      held.resolve();
+      await settle(10);
+      expect(ids()).toEqual([inProject.id]);
+      expect(mock.history.get?.at(-2)?.params).toEqual({ sort: '-createdAt', limit: PAGE_SIZE, projectId: 'p1' });
+      expect(mock.history.get?.find((r) => r.url === '/tasks/summary' && r.params)?.params).toEqual({ projectId: 'p1' });
+    });
+
+    it('drops a task from “assigned to me” when it is assigned to someone else, and from a project it leaves', async () => {
+      const mine = makeTask({ title: 'Mine', assigneeId: USER.id });
+      mock.onGet(/\/tasks$/).replyOnce(...page([mine]));
+      useTasks.getState().setScope({ projectId: '', assigneeId: 'me' });
+      await settle(10);
+      expect(mock.history.get?.at(-2)?.params).toMatchObject({ assigneeId: 'me' });
+      expect(ids()).toEqual([mine.id]);
+      mock.onPatch(/\/tasks\/[^/]+$/).replyOnce(200, { ...mine, assigneeId: 'u2', revision: mine.revision + 1 });
+      const reassigned = useTasks.getState().update(mine.id, { assigneeId: 'u2' });
+      expect(ids()).toEqual([]);
+      expect(await reassigned).toBe(true);
+      expect(body(mock.history.patch?.[0])).toEqual({ assigneeId: 'u2' });
+    });
+
+    it('takes the answer to a move to another project, whose revisions count anew', async () => {
+      mock.onPatch(/\/tasks\/[^/]+$/).replyOnce(200, { ...a, projectId: 'p9', revision: 1 });
+      expect(await useTasks.getState().update(a.id, { projectId: 'p9' })).toBe(true);
+      mock.onPatch(/\/tasks\/[^/]+$/).replyOnce(200, { ...a, projectId: 'p9', title: 'Renamed', revision: 2 });
+      expect(await useTasks.getState().update(a.id, { title: 'Renamed' })).toBe(true);
+      // The second write names the revision the move left, not the one before it.
+      expect(header(mock.history.patch?.[1], 'If-Match')).toBe('"1"');
+    });
   });
 });

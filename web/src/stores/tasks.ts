@@ -1,7 +1,7 @@
 import * as api from '../api/tasks';
 import { errorMessage, fieldErrors, isCancel, isProblem, isTransient, problemOf, statusOf } from '../api/errors';
 import type { Task, TaskInput, TaskPatch, TaskQuery, TaskStatus, TaskSummary } from '../api/types';
-import { applyPatch, DEFAULT_QUERY, insertionIndex, isTempId, matchesQuery, summaryAfter } from '../lib/tasks';
+import { applyPatch, DEFAULT_QUERY, inScope, insertionIndex, isTempId, matchesQuery, summaryAfter } from '../lib/tasks';
 import { createStore } from './createStore';
 import { useSession } from './session';
 import { useUi } from './ui';
@@ -48,6 +48,8 @@ export interface TasksState {
   conflict: Conflict | null;
 
   setQuery: (patch: Partial<TaskQuery>) => void;
+  /** Shows another view (one project, the tasks assigned to me, or all), with its counts. */
+  setScope: (scope: Pick<TaskQuery, 'projectId' | 'assigneeId'>) => void;
   load: () => Promise<void>;
   loadMore: () => Promise<void>;
   loadSummary: () => Promise<void>;
@@ -105,6 +107,11 @@ function without<T>(record: Record<string, T>, key: string): Record<string, T> {
   return next;
 }
 
+/** The id of the person signed in: `assigneeId: 'me'` names them, and their Inbox has their id. */
+function me(): string | null {
+  return useSession.getState().user?.id ?? null;
+}
+
 function definedOnly(patch: TaskPatch): TaskPatch {
   return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
 }
@@ -119,15 +126,21 @@ function shown(entry: Known | undefined): Task | null {
   return entry.pending.reduce((task, { patch }) => applyPatch(task, patch), entry.server);
 }
 
-/** Learns the server's version of a task, unless a write already confirmed a newer one. */
-function learn(task: Task): Known {
+/**
+ * Learns the server's version of a task, unless a write already confirmed a newer one. The answer
+ * to a write (`confirmed`) is always the newest: revisions count per project, so a task moved to
+ * another project may come back with a smaller one.
+ */
+function learn(task: Task, confirmed = false): Known {
   const entry = known.get(task.id);
   if (!entry) {
     const fresh = { server: task, pending: [], deleting: false };
     known.set(task.id, fresh);
     return fresh;
   }
-  if (task.revision >= entry.server.revision) entry.server = task;
+  if (confirmed || (task.projectId === entry.server.projectId && task.revision >= entry.server.revision)) {
+    entry.server = task;
+  }
   return entry;
 }
 
@@ -174,7 +187,7 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
       (s) => {
         const index = s.items.findIndex((t) => t.id === id);
         let items = s.items;
-        if (after && matchesQuery(after, s.query)) {
+        if (after && matchesQuery(after, s.query, me())) {
           if (index >= 0) items = items.map((t) => (t.id === id ? after : t));
           else {
             const where = at >= 0 ? Math.min(at, items.length) : insertionIndex(items, after, s.query.sort, !s.hasMore);
@@ -183,7 +196,9 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
         } else if (index >= 0) {
           items = items.filter((t) => t.id !== id);
         }
-        return { items, summary: summaryAfter(s.summary, before, after) };
+        // The counts are the view's: a task moved out of its project or assignee leaves them.
+        const counted = (task: Task | null) => (task && inScope(task, s.query, me()) ? task : null);
+        return { items, summary: summaryAfter(s.summary, counted(before), counted(after)) };
       },
       false,
       action,
@@ -229,7 +244,7 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
       const saved = await api.createTask(pending.input, pending.idempotencyKey);
       if (mine !== epoch) return null;
       learn(saved);
-      const visible = matchesQuery(saved, get().query);
+      const visible = matchesQuery(saved, get().query, me());
       set(
         (s) => {
           const listed = s.items.some((t) => t.id === saved.id);
@@ -283,19 +298,34 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
     ...initialData,
 
     setQuery: (patch) => {
-      const query = { ...get().query, ...patch };
       const current = get().query;
-      if (
-        query.search === current.search &&
-        query.status === current.status &&
-        query.priority === current.priority &&
-        query.sort === current.sort &&
-        get().listStatus !== 'idle'
-      ) {
-        return;
-      }
+      const query = { ...current, ...patch };
+      const same = (Object.keys(query) as (keyof TaskQuery)[]).every((key) => query[key] === current[key]);
+      if (same && get().listStatus !== 'idle') return;
       set({ query }, false, 'tasks/setQuery');
       void get().load();
+    },
+
+    setScope: ({ projectId, assigneeId }) => {
+      const { query } = get();
+      // The same view again (a page shown anew) reloads what it shows; another view's tasks and
+      // counts must not show under this one's title while it loads.
+      if (query.projectId !== projectId || query.assigneeId !== assigneeId) {
+        set(
+          (s) => ({
+            query: { ...s.query, projectId, assigneeId },
+            items: s.items.filter((t) => isTempId(t.id)),
+            nextCursor: null,
+            hasMore: false,
+            summary: null,
+            summaryError: null,
+          }),
+          false,
+          'tasks/setScope',
+        );
+      }
+      void get().load();
+      void get().loadSummary();
     },
 
     load: async () => {
@@ -316,7 +346,7 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
             });
             // Creates in flight or failed stay on screen: the server may not have them yet.
             const unsaved = s.items.filter(
-              (t) => isTempId(t.id) && (s.creates[t.id]?.failed || matchesQuery(t, s.query)),
+              (t) => isTempId(t.id) && (s.creates[t.id]?.failed || matchesQuery(t, s.query, me())),
             );
             return {
               items: [...unsaved, ...loaded],
@@ -374,7 +404,7 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
     loadSummary: async () => {
       const generation = ++summaryGeneration;
       try {
-        const summary = await api.fetchSummary();
+        const summary = await api.fetchSummary(get().query);
         if (generation !== summaryGeneration || Object.keys(get().saving).length > 0) return;
         set({ summary, summaryError: null }, false, 'tasks/summary');
       } catch (err) {
@@ -396,13 +426,13 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
         createdAt: now,
         updatedAt: now,
         revision: 0,
-        // The caller's Inbox has the caller's id; the server's answer replaces this copy.
-        projectId: input.projectId ?? useSession.getState().user?.id ?? '',
+        // Without a project the server puts it in the Inbox, whose id is the account's.
+        projectId: input.projectId ?? me() ?? '',
         assigneeId: input.assigneeId ?? null,
       };
       set(
         (s) => {
-          const index = matchesQuery(optimistic, s.query)
+          const index = matchesQuery(optimistic, s.query, me())
             ? insertionIndex(s.items, optimistic, s.query.sort, !s.hasMore)
             : -1;
           const items = index < 0 ? s.items : [...s.items.slice(0, index), optimistic, ...s.items.slice(index)];
@@ -468,7 +498,7 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
           if (mine !== epoch) return false;
           const prior = shown(known.get(id));
           drop();
-          learn(saved);
+          learn(saved, true);
           show(id, prior, 'tasks/updated', at);
           return true;
         } catch (err) {
@@ -484,7 +514,7 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
                 vanished(id, prior, base.title);
                 return false;
               }
-              learn(theirs);
+              learn(theirs, true);
               show(id, prior, 'tasks/updateConflict', at);
               set({ conflict: { kind: 'update', taskId: id, base, mine: change.patch, theirs } }, false, 'tasks/conflict');
             } catch (fetchError) {
@@ -554,7 +584,7 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
                 known.delete(id);
                 return true;
               }
-              learn(theirs);
+              learn(theirs, true);
               restore('tasks/removeConflict');
               set({ conflict: { kind: 'delete', taskId: id, base, theirs } }, false, 'tasks/conflict');
             } catch (fetchError) {

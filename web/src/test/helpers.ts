@@ -1,7 +1,8 @@
 import MockAdapter from 'axios-mock-adapter';
 import { http } from '../api/http';
-import type { Problem, SignedIn, Task, User } from '../api/types';
+import type { Problem, Project, SignedIn, Task, User } from '../api/types';
 import { useSession } from '../stores/session';
+import { useProjects } from '../stores/projects';
 import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
 
@@ -18,6 +19,7 @@ export function signIn(token = 'access-1'): void {
 export function resetStores(): void {
   useSession.setState({ status: 'restoring', user: null, accessToken: null, notice: null });
   useTasks.getState().reset();
+  useProjects.getState().reset();
   useUi.setState({ toasts: [], dialog: null });
 }
 
@@ -37,6 +39,25 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     revision: seq,
     projectId: USER.id,
     assigneeId: null,
+    ...overrides,
+  };
+}
+
+/** A project as API v2 answers with it: by default a second one of USER's, owned by them. */
+export function makeProject(overrides: Partial<Project> = {}): Project {
+  seq += 1;
+  const created = new Date(Date.UTC(2024, 0, 1, 0, seq)).toISOString();
+  return {
+    id: `p${seq}`,
+    name: `Project ${seq}`,
+    color: '#4f46e5',
+    description: '',
+    inbox: false,
+    archived: false,
+    role: 'owner',
+    createdAt: created,
+    updatedAt: created,
+    version: 1,
     ...overrides,
   };
 }

@@ -142,6 +142,8 @@ async def update_project(
     project_id: ProjectId,
     projects: Projects,
     expected: Expected,
+    *,
+    if_match: IfMatch = None,  # read by Expected; declared for the document
 ) -> Response:
     """Rename, recolour, describe, archive or bring back a project (owners), with a JSON merge
     patch. The Inbox is never archived."""
@@ -165,7 +167,12 @@ async def update_project(
     openapi_extra=SIGNED_IN,
 )
 async def delete_project(
-    claims: CallerDep, project_id: ProjectId, projects: Projects, expected: Expected
+    claims: CallerDep,
+    project_id: ProjectId,
+    projects: Projects,
+    expected: Expected,
+    *,
+    if_match: IfMatch = None,  # read by Expected; declared for the document
 ) -> Response:
     """Delete a project and all its tasks (owners). The Inbox is never deleted."""
     await projects.delete(claims.user_id, project_id, expected=expected)

@@ -2344,7 +2344,10 @@ export interface operations {
     deleteProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the change is based on ("3"); else 412 */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The project's id */
                 projectId: string;
@@ -2437,7 +2440,10 @@ export interface operations {
     updateProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the change is based on ("3"); else 412 */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description The project's id */
                 projectId: string;
