@@ -9,6 +9,8 @@ from starlette.requests import Request
 from taskmaster.errors import Invalid, PreconditionRequired
 
 ANY = None  # If-Match: * (any current representation)
+# What If-Match may say, for the documents: *, or entity tags separated by commas.
+IF_MATCH_PATTERN = r'^(\*|(W/)?"[\x21\x23-\x7e]*"(\s*,\s*(W/)?"[\x21\x23-\x7e]*")*)$'
 # One entity tag of a list, with the comma after it (or the end); tags may hold commas.
 _TAG = re.compile(r'[ \t]*(W/)?"([\x21\x23-\x7e]*)"[ \t]*(,|$)')
 

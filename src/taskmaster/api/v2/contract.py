@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from taskmaster.api.openapi import STRING, Bearer, problem_responses
 from taskmaster.api.text import NO_NUL
-from taskmaster.api.v2 import bodies
+from taskmaster.api.v2 import bodies, conditions
 from taskmaster.api.v2.schemas import (
     ChangePage,
     Summary,
@@ -38,7 +38,7 @@ IfMatch = Annotated[
     str | None,
     Header(
         alias="If-Match",
-        pattern=r'^(\*|(W/)?"[\x21\x23-\x7e]*"(\s*,\s*(W/)?"[\x21\x23-\x7e]*")*)$',
+        pattern=conditions.IF_MATCH_PATTERN,
         description='The ETag the change is based on ("12"), several, or *; a task at another '
         "revision answers 412. Required when the deployment sets REQUIRE_IF_MATCH (else 428).",
     ),

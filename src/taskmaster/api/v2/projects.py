@@ -34,7 +34,11 @@ InvitationId = Annotated[uuid.UUID, Path(alias="invitationId", description="The 
 Token = Annotated[str, Path(max_length=100, description="The token of an invitation link")]
 IfMatch = Annotated[
     str | None,
-    Header(alias="If-Match", description='The ETag the change is based on ("3"); else 412'),
+    Header(
+        alias="If-Match",
+        pattern=conditions.IF_MATCH_PATTERN,
+        description='The ETag the change is based on ("3"), several, or *; else 412',
+    ),
 ]
 ETAG = {"ETag": {"description": "The project's version, quoted", **STRING}}
 CreateBody = Annotated[wire.ProjectCreate, Depends(read_body(wire.ProjectCreate))]

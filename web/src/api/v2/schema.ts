@@ -2345,7 +2345,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on ("3"); else 412 */
+                /** @description The ETag the change is based on ("3"), several, or *; else 412 */
                 "If-Match"?: string;
             };
             path: {
@@ -2441,7 +2441,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on ("3"); else 412 */
+                /** @description The ETag the change is based on ("3"), several, or *; else 412 */
                 "If-Match"?: string;
             };
             path: {
