@@ -45,8 +45,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# One pytest-xdist worker per core of the 2-core machine, each with databases, Redis prefixes,
+# ports and server directories of its own (tests/conftest.py, tests/db); worksteal lets an idle
+# worker take queued tests from a busy one. PYTEST_WORKERS=0 runs them all in this process.
+PYTEST_WORKERS ?= 2
 pytest: install services pgbouncer
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal --cov --cov-report=term
 
 # api:check rebuilds the v2 OpenAPI document from the Python app (hence `install`) and the client
 # types from it, and fails when either differs from the committed web/src/api/v2 files.

@@ -29,7 +29,7 @@ from taskmaster.db.base import Base
 from taskmaster.db.models import MODEL_MODULES
 from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
-from tests.db.servers import PgBouncer, scratch_dir
+from tests.db.servers import PgBouncer, scratch_dir, worker
 
 # An admin connection to the PostgreSQL server the tests create their databases on.
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -64,8 +64,8 @@ async def _admin(statement: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A database of its own for this run, migrated to head, dropped at the end."""
-    name = f"taskmaster_test_{uuid.uuid4().hex[:12]}"
+    """A database of its own for this run (each xdist worker has one), dropped at the end."""
+    name = f"taskmaster_test_{worker()}_{uuid.uuid4().hex[:12]}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
     rendered = url.render_as_string(hide_password=False)
@@ -82,7 +82,8 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def pgbouncer() -> Iterator[PgBouncer]:
-    """PgBouncer in front of the shared server: transaction mode, 4 connections per database."""
+    """PgBouncer in front of the shared server: transaction mode, 4 connections per database
+    (one PgBouncer per xdist worker, on a port of the worker's own)."""
     upstream = make_url(POSTGRES_ADMIN_URL)  # must trust user postgres from 127.0.0.1
     workdir = scratch_dir("taskmaster-pgbouncer-")
     with PgBouncer.start(

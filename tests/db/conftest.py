@@ -58,13 +58,26 @@ def asyncpg_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql+asyncpg").render_as_string(False)
 
 
+@pytest.fixture(scope="session")
+def migrated_template(replicated_servers: PrimaryAndReplica) -> str:
+    """A database on the run's primary migrated to head once, that `database` copies; it goes
+    with the server."""
+    name = f"taskmaster_template_{uuid.uuid4().hex[:12]}"
+    primary = replicated_servers.primary
+    primary.query(f'CREATE DATABASE "{name}"')
+    migrate.upgrade(asyncpg_url(primary.url(name)))
+    # Never changed, never connected to again: a copy needs its template unused.
+    primary.query(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+    return name
+
+
 @pytest.fixture
-def database(primary_and_replica: PrimaryAndReplica) -> Iterator[str]:
+def database(primary_and_replica: PrimaryAndReplica, migrated_template: str) -> Iterator[str]:
     """A migrated database of its own on the primary, replicated; dropped afterwards."""
     name = f"taskmaster_{uuid.uuid4().hex[:12]}"
     primary, replica = primary_and_replica.primary, primary_and_replica.replica
-    primary.query(f'CREATE DATABASE "{name}"')
-    migrate.upgrade(asyncpg_url(primary.url(name)))
+    # A copy of the migrated template: what migrating an empty database would give, sooner.
+    primary.query(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
     replica.catch_up()
     try:
         yield name

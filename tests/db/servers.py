@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import random
 import re
 import shutil
 import signal
@@ -29,14 +30,48 @@ SERVER_USER = "postgres"
 TIMEOUT = 60.0  # seconds for any one subprocess: initdb, pg_basebackup, pg_ctl, psql
 _SETTING_NAME = re.compile(r"[a-z_][a-z0-9_.]*")
 _PORT_TAKEN = ("could not bind", "Address already in use")
+_PORT_BLOCKS_FROM, _PORT_BLOCK = 20_000, 1_000  # gw0 takes 20000-20999, gw1 21000-21999, ...
 
 
 class ServerError(RuntimeError):
     """A server could not be built, started, stopped or queried."""
 
 
+def worker() -> str:
+    """The pytest-xdist worker running this process (gw0, gw1, ...); "main" without xdist."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _ephemeral_ports() -> range:
+    """The ports the kernel hands out for bind(0) and outgoing connections."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    except (OSError, ValueError):
+        return range(1024, 65536)  # unknown: treat every unprivileged port as ephemeral
+    return range(int(low), int(high) + 1)
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    """A TCP port on 127.0.0.1 nobody listens on right now, from this worker's own block."""
+    # Each xdist worker draws from a block of its own below the ephemeral range: two workers
+    # never probe the same port, and no outgoing connection takes it before the server binds.
+    # Past the blocks there is room for, the kernel picks (the servers retry a port taken).
+    index = int(worker().removeprefix("gw")) if worker().startswith("gw") else 0
+    start = _PORT_BLOCKS_FROM + index * _PORT_BLOCK
+    block = range(start, start + _PORT_BLOCK)
+    if block.stop <= _ephemeral_ports().start:
+        for candidate in random.sample(block, 50):  # spreads the probes; guards nothing
+            if _bindable(candidate):
+                return candidate
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -51,8 +86,9 @@ def _as_server_user() -> dict[str, Any]:
 
 
 def scratch_dir(prefix: str = "taskmaster-db-") -> Path:
-    """A new empty directory in the system temp directory, owned by the server user."""
-    return _own_directory(Path(tempfile.mkdtemp(prefix=prefix)))
+    """A new empty directory in the system temp directory, owned by the server user; its name
+    tells the worker that made it."""
+    return _own_directory(Path(tempfile.mkdtemp(prefix=f"{prefix}{worker()}-")))
 
 
 def _own_directory(path: Path) -> Path:
@@ -360,6 +396,7 @@ class PgBouncer(ClosedOnExit):
         # The upstream must trust user postgres from 127.0.0.1: PgBouncer lets the users of its
         # auth_file in with auth_type=trust and has no password to pass on.
         if not PGBOUNCER.is_file():
+            shutil.rmtree(workdir, ignore_errors=True)  # the caller made it for this PgBouncer
             raise ServerError(f"no pgbouncer at {PGBOUNCER}: `make pgbouncer` installs it")
         _own_directory(workdir)
         log = workdir / "pgbouncer.log"
