@@ -262,9 +262,15 @@ def _rows(url: str, sql: str) -> list[tuple[Any, ...]]:
     return on(url, lambda connection: [tuple(row) for row in connection.exec_driver_sql(sql)])
 
 
+# Each task's owner column (user_id before 0005, project_id after), revision and title.
+TASK_HOMES = {
+    "user_id": "SELECT id, user_id, revision, title FROM tasks",
+    "project_id": "SELECT id, project_id, revision, title FROM tasks",
+}
+
+
 def _task_homes(url: str, owner: str) -> dict[uuid.UUID | None, tuple[Any, ...]]:
-    """Each task's owner column (user_id before 0005, project_id after), revision and title."""
-    rows = _rows(url, f"SELECT id, {owner}, revision, title FROM tasks")  # noqa: S608 -- our own column
+    rows = _rows(url, TASK_HOMES[owner])
     return {_id(task): (_id(home), revision, title) for task, home, revision, title in rows}
 
 

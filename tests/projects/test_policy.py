@@ -13,6 +13,7 @@ TABLE = {
     Action.READ: {Role.OWNER, Role.EDITOR, Role.VIEWER},
     Action.WRITE_TASKS: {Role.OWNER, Role.EDITOR},
     Action.EDIT_PROJECT: {Role.OWNER},
+    Action.ARCHIVE_PROJECT: {Role.OWNER},
     Action.DELETE_PROJECT: {Role.OWNER},
     Action.MANAGE_MEMBERS: {Role.OWNER},
     Action.LEAVE: {Role.OWNER, Role.EDITOR, Role.VIEWER},
@@ -39,7 +40,9 @@ def test_a_stranger_learns_nothing(action: Action) -> None:
         policy.check(None, action, missing="Task not found")
 
 
-@pytest.mark.parametrize("action", [Action.MANAGE_MEMBERS, Action.LEAVE, Action.DELETE_PROJECT])
+@pytest.mark.parametrize(
+    "action", [Action.MANAGE_MEMBERS, Action.LEAVE, Action.DELETE_PROJECT, Action.ARCHIVE_PROJECT]
+)
 def test_the_inbox_is_its_owners_alone(action: Action) -> None:
     with pytest.raises(Conflict):
         policy.check(Role.OWNER, action, inbox=True)

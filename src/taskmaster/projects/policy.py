@@ -25,6 +25,7 @@ class Action(StrEnum):
     READ = "read the project and its tasks"
     WRITE_TASKS = "create, change or delete tasks"
     EDIT_PROJECT = "change the project"
+    ARCHIVE_PROJECT = "archive the project"
     DELETE_PROJECT = "delete the project"
     MANAGE_MEMBERS = "manage members and invitations"
     LEAVE = "leave the project"
@@ -35,6 +36,7 @@ ALLOWED: Mapping[Action, frozenset[Role]] = {
     Action.READ: EVERYONE,
     Action.WRITE_TASKS: frozenset({Role.OWNER, Role.EDITOR}),
     Action.EDIT_PROJECT: frozenset({Role.OWNER}),
+    Action.ARCHIVE_PROJECT: frozenset({Role.OWNER}),
     Action.DELETE_PROJECT: frozenset({Role.OWNER}),
     Action.MANAGE_MEMBERS: frozenset({Role.OWNER}),
     Action.LEAVE: EVERYONE,
@@ -45,8 +47,8 @@ INBOX_REFUSES: Mapping[Action, str] = {
     Action.MANAGE_MEMBERS: "The Inbox is never shared",
     Action.LEAVE: "The Inbox cannot be left",
     Action.DELETE_PROJECT: "The Inbox cannot be deleted",
+    Action.ARCHIVE_PROJECT: "The Inbox cannot be archived",
 }
-INBOX_NOT_ARCHIVED = "The Inbox cannot be archived"
 
 
 def roles_allowed(action: Action) -> frozenset[Role]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskmaster.auth.models import User
@@ -196,8 +196,8 @@ class ProjectService:
         membered = await self.get(caller, project_id, Action.EDIT_PROJECT)
         project = membered.project
         _version(project, expected)
-        if changes.archived and project.inbox:
-            raise Conflict(policy.INBOX_NOT_ARCHIVED)
+        if changes.archived:
+            policy.check(membered.role, Action.ARCHIVE_PROJECT, inbox=project.inbox)
         if changes.name is not None:
             project.name = checked_name(changes.name)
         if changes.color is not None:
@@ -234,26 +234,27 @@ class ProjectService:
 
     async def members(self, caller: uuid.UUID, project_id: uuid.UUID) -> list[Member]:
         await self.get(caller, project_id)
+        return await self._members(Membership.project_id == project_id)
+
+    async def member(self, project_id: uuid.UUID, user_id: uuid.UUID) -> Member:
+        found = await self._members(
+            Membership.project_id == project_id, Membership.user_id == user_id
+        )
+        if not found:
+            raise NotFound(MEMBER_NOT_FOUND)
+        return found[0]
+
+    async def _members(self, *where: ColumnElement[bool]) -> list[Member]:
+        """The members `where` says, with their names, in the order they joined."""
         rows = await self._session.execute(
             select(User.id, User.name, User.email, Membership.role, Membership.joined_at)
             .join(Membership, Membership.user_id == User.id)
-            .where(Membership.project_id == project_id)
+            .where(*where)
             .order_by(Membership.joined_at, User.id)
         )
         return [
             Member(user_id, name, email, Role(role), at) for user_id, name, email, role, at in rows
         ]
-
-    async def member(self, project_id: uuid.UUID, user_id: uuid.UUID) -> Member:
-        members = await self._session.execute(
-            select(User.id, User.name, User.email, Membership.role, Membership.joined_at)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.project_id == project_id, Membership.user_id == user_id)
-        )
-        row = members.first()
-        if row is None:
-            raise NotFound(MEMBER_NOT_FOUND)
-        return Member(row[0], row[1], row[2], Role(row[3]), row[4])
 
     async def _locked_membership(
         self, caller: uuid.UUID, project_id: uuid.UUID, user_id: uuid.UUID, action: Action

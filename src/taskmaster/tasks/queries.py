@@ -61,7 +61,7 @@ RENDERED = (
     uuid_text(Task.assignee_id),
 )
 SORT_VALUES = len(RENDERED)  # where a list row carries its sort values
-REVISION, PROJECT, ASSIGNEE = 9, 10, 11  # where a row carries them
+REVISION, PROJECT = 9, 10  # where a row carries them
 
 PRIORITY_RANK = case(
     *((Task.priority == constant(p.value), constant(rank)) for rank, p in enumerate(Priority))

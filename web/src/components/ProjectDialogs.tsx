@@ -34,25 +34,61 @@ function ColorPicker({ value, onChange }: { value: string; onChange: (color: str
   );
 }
 
-/** Creates a project with a name and a colour, then opens it. */
-export function NewProjectDialog({ onClose }: { onClose: () => void }) {
-  const create = useProjects((s) => s.create);
-  const navigate = useNavigate();
-  const [name, setName] = useState('');
-  const [color, setColor] = useState(PROJECT_COLORS[0]?.value ?? '#4f46e5');
+/** A project's name and colour, being made or changed: the fields, and the name once valid. */
+function useProjectFields(initial: { name: string; color: string }) {
+  const [name, setName] = useState(initial.name);
+  const [color, setColor] = useState(initial.color);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const nameRef = useRef<HTMLInputElement>(null);
   const id = useId();
 
-  const onSubmit = async (event: FormEvent) => {
-    event.preventDefault();
+  /** The trimmed name; null, with the message shown and the field focused, when it is empty. */
+  const checkedName = (): string | null => {
     const trimmed = name.trim();
     if (!trimmed) {
       setError('A project needs a name');
       nameRef.current?.focus();
-      return;
+      return null;
     }
+    return trimmed;
+  };
+
+  const fields = (
+    <>
+      <TextField
+        ref={nameRef}
+        id={`${id}-name`}
+        label="Name"
+        value={name}
+        onChange={(e) => {
+          setName(e.target.value);
+          setError(null);
+        }}
+        maxLength={PROJECT_NAME_MAX}
+        required
+        error={error}
+        autoComplete="off"
+      />
+      <ColorPicker value={color} onChange={setColor} />
+    </>
+  );
+  return { color, nameRef, checkedName, fields };
+}
+
+/** Creates a project with a name and a colour, then opens it. */
+export function NewProjectDialog({ onClose }: { onClose: () => void }) {
+  const create = useProjects((s) => s.create);
+  const navigate = useNavigate();
+  const { color, nameRef, checkedName, fields } = useProjectFields({
+    name: '',
+    color: PROJECT_COLORS[0]?.value ?? '#4f46e5',
+  });
+  const [busy, setBusy] = useState(false);
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    const trimmed = checkedName();
+    if (trimmed === null) return;
     setBusy(true);
     const project = await create({ name: trimmed, color });
     setBusy(false);
@@ -64,21 +100,7 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
   return (
     <Modal title="New project" onClose={onClose} initialFocus={nameRef} testId="project-dialog" size="sm">
       <form className="form" onSubmit={(e) => void onSubmit(e)} noValidate>
-        <TextField
-          ref={nameRef}
-          id={`${id}-name`}
-          label="Name"
-          value={name}
-          onChange={(e) => {
-            setName(e.target.value);
-            setError(null);
-          }}
-          maxLength={PROJECT_NAME_MAX}
-          required
-          error={error}
-          autoComplete="off"
-        />
-        <ColorPicker value={color} onChange={setColor} />
+        {fields}
         <div className="form__actions">
           <button type="button" className="button button--secondary" onClick={onClose}>
             Cancel
@@ -101,23 +123,15 @@ export function ProjectSettingsDialog({ project, onClose }: { project: Project; 
   const remove = useProjects((s) => s.remove);
   const toast = useUi((s) => s.toast);
   const navigate = useNavigate();
-  const [name, setName] = useState(project.name);
-  const [color, setColor] = useState(project.color);
-  const [error, setError] = useState<string | null>(null);
+  const { color, nameRef, checkedName, fields } = useProjectFields(project);
   const [confirming, setConfirming] = useState(false);
-  const nameRef = useRef<HTMLInputElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
-  const id = useId();
   const shown = projectName(project);
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    const trimmed = name.trim();
-    if (!trimmed) {
-      setError('A project needs a name');
-      nameRef.current?.focus();
-      return;
-    }
+    const trimmed = checkedName();
+    if (trimmed === null) return;
     const patch = {
       ...(trimmed !== project.name ? { name: trimmed } : {}),
       ...(color !== project.color ? { color } : {}),
@@ -167,21 +181,7 @@ export function ProjectSettingsDialog({ project, onClose }: { project: Project; 
   return (
     <Modal title="Project settings" onClose={onClose} initialFocus={nameRef} testId="project-settings" size="sm">
       <form className="form" onSubmit={onSubmit} noValidate>
-        <TextField
-          ref={nameRef}
-          id={`${id}-name`}
-          label="Name"
-          value={name}
-          onChange={(e) => {
-            setName(e.target.value);
-            setError(null);
-          }}
-          maxLength={PROJECT_NAME_MAX}
-          required
-          error={error}
-          autoComplete="off"
-        />
-        <ColorPicker value={color} onChange={setColor} />
+        {fields}
         <div className="form__actions">
           <button type="button" className="button button--secondary" onClick={onClose}>
             Cancel

@@ -164,8 +164,8 @@ def member(m: Member) -> dict[str, Any]:
     }
 
 
-def invitation(row: InvitationRow, *, expired: bool, link: str | None = None) -> dict[str, Any]:
-    shown: dict[str, Any] = {
+def invitation(row: InvitationRow, *, expired: bool) -> dict[str, Any]:
+    return {
         "id": str(row.id),
         "projectId": str(row.project_id),
         "email": row.email,
@@ -174,6 +174,3 @@ def invitation(row: InvitationRow, *, expired: bool, link: str | None = None) ->
         "expiresAt": timestamp(row.expires_at),
         "expired": expired,
     }
-    if link is not None:
-        shown |= {"token": link.rpartition("/")[2], "link": link}
-    return shown

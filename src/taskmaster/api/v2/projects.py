@@ -240,7 +240,9 @@ def _link(request: Request, runtime: RuntimeDep, issued: Issued) -> str:
 
 
 def _issued(request: Request, runtime: RuntimeDep, issued: Issued, status: int) -> Response:
-    shown = wire.invitation(issued.invitation, expired=False, link=_link(request, runtime, issued))
+    """An invitation with its link (and token): shown only now, when made."""
+    made = {"token": issued.token, "link": _link(request, runtime, issued)}
+    shown = wire.invitation(issued.invitation, expired=False) | made
     return JSONBytes(shown, status_code=status)
 
 
