@@ -60,6 +60,22 @@ async def test_another_request_under_a_used_key_is_refused(
     assert work.runs == 1
 
 
+async def test_a_key_within_a_transaction_commits_and_rolls_back_with_it(
+    runtime: Runtime, alice: Account
+) -> None:
+    owner, work, keys = uuid.UUID(alice.id), Work(), runtime.idempotency
+    async with runtime.db.session() as session:
+        within = Transaction.on(await session.connection())
+        assert await keys.once(owner, "k", "a", work, within=within) == Answer(201, b"1")
+        await session.rollback()  # the caller's transaction fails after the work: no key
+    async with runtime.db.session() as session:
+        within = Transaction.on(await session.connection())
+        assert await keys.once(owner, "k", "a", work, within=within) == Answer(201, b"2")
+        await session.commit()
+    assert await keys.once(owner, "k", "a", work) == Answer(201, b"2", replayed=True)
+    assert work.runs == 2
+
+
 def test_a_fingerprint_tells_its_parts_apart() -> None:
     assert fingerprint(b"ab", b"c") != fingerprint(b"a", b"bc")
     assert fingerprint(b"ab", b"c") == fingerprint(b"ab", b"c")

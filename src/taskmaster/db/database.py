@@ -26,7 +26,7 @@ from taskmaster.db.failures import (
     is_unavailable,
 )
 from taskmaster.db.pool import TrimmingPool
-from taskmaster.db.query import Query, Rows, fetch, fetch_on_driver, on_driver
+from taskmaster.db.query import Query, Rows, execute, fetch, fetch_on_driver, on_driver
 from taskmaster.db.read_your_writes import UNKNOWN, WriteMarks
 from taskmaster.db.replicas import PRIMARY_POSITION, Replica, ReplicaSet
 
@@ -49,6 +49,13 @@ class Transaction:
 
     def __init__(self, run: Callable[[Query, Mapping[str, Any]], Awaitable[Rows]]) -> None:
         self._run = run
+
+    @classmethod
+    def on(cls, connection: AsyncConnection) -> Transaction:
+        """The statements of the transaction SQLAlchemy runs on `connection` (an ORM
+        session's, say): through SQLAlchemy, since a statement sent straight to the driver
+        before SQLAlchemy's first would run ahead of its BEGIN, and commit alone."""
+        return cls(functools.partial(execute, connection))
 
     async def fetch(self, query: Query, values: Mapping[str, Any]) -> Rows:
         return await self._run(query, values)

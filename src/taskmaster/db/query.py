@@ -70,11 +70,17 @@ async def fetch_on_driver(
     return rows
 
 
+async def execute(connection: AsyncConnection, query: Query, values: Mapping[str, Any]) -> Rows:
+    """`fetch` through SQLAlchemy on every driver: in the transaction SQLAlchemy began on
+    `connection` (which asyncpg's adapter begins at its first statement, not before)."""
+    result = await connection.execute(query.statement_for(connection.dialect), dict(values))
+    return result.all() if result.returns_rows else []
+
+
 async def fetch(connection: AsyncConnection, query: Query, values: Mapping[str, Any]) -> Rows:
     """The rows `query` returns for `values`, as sequences in the statement's column order."""
     if connection.dialect.driver != "asyncpg":
-        result = await connection.execute(query.statement_for(connection.dialect), dict(values))
-        return result.all() if result.returns_rows else []
+        return await execute(connection, query, values)
 
     async def run(driver: Any) -> Rows:
         return await fetch_on_driver(driver, connection.dialect, query, values)

@@ -94,9 +94,14 @@ class IdempotencyKeys:
         key: str,
         request: str,
         work: Callable[[Transaction], Awaitable[Answer]],
+        *,
+        within: Transaction | None = None,
     ) -> Answer:
         """`work`'s answer, from its one run for (`owner_id`, `key`); `request` is the
-        request's fingerprint, which a retry must repeat (else IdempotencyKeyReused)."""
+        request's fingerprint, which a retry must repeat (else IdempotencyKeyReused).
+
+        The key, the work and the answer commit together: in a transaction of their own, or
+        `within` the caller's, which then commits them (or rolls all three back)."""
         now = self._clock()
         values = {
             "for_owner": owner_id,
@@ -120,7 +125,10 @@ class IdempotencyKeys:
                 return None
             return Answer(int(status), bytes(body), replayed=True)
 
-        answer = await self._db.transaction(claim_work_record, writer=owner_id)
+        if within is not None:
+            answer = await claim_work_record(within)
+        else:
+            answer = await self._db.transaction(claim_work_record, writer=owner_id)
         if answer is None:
             raise IdempotencyKeyReused.at("header", "Idempotency-Key", REUSED)
         return answer

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from taskmaster.api.openapi import STRING, Bearer, problem_responses
 from taskmaster.api.text import NO_NUL
-from taskmaster.api.v2 import bodies, conditions
+from taskmaster.api.v2 import bodies, conditions, idempotency
 from taskmaster.api.v2.schemas import (
     ChangePage,
     Summary,
@@ -27,7 +27,7 @@ from taskmaster.api.v2.schemas import (
     TaskPatch,
     TaskReplace,
 )
-from taskmaster.api.v2.tasks import KEY_MAX, LIMIT_DEFAULT, LIMIT_MAX, SEARCH_MAX
+from taskmaster.api.v2.tasks import LIMIT_DEFAULT, LIMIT_MAX, SEARCH_MAX
 from taskmaster.tasks.filters import SortKey
 from taskmaster.tasks.models import Priority, Status
 
@@ -115,10 +115,7 @@ async def list_tasks(
             "headers": {
                 **ETAG,
                 "Location": {"description": "The new task's URL", **STRING},
-                "Idempotent-Replayed": {
-                    "description": "true when this is the first answer, given again",
-                    **STRING,
-                },
+                **idempotency.REPLAYED,
             }
         },
         **problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429),
@@ -128,16 +125,7 @@ async def create_task(
     _: Bearer,
     *,
     task: TaskCreate,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=KEY_MAX,
-            description="A fresh key per new task, the same with each retry: a retry gets "
-            "the first answer and never makes a second task. Kept 24 hours.",
-        ),
-    ] = None,
+    idempotency_key: idempotency.KeyHeader = None,
 ) -> Any:
     """Create a task: in the caller's Inbox, or in a project the caller may write."""
     return _declared()

@@ -11,18 +11,21 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Header, Path, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
-from taskmaster.api.deps import CallerDep, Invitations, Projects, RuntimeDep
+from taskmaster.api.deps import CallerDep, Invitations, Projects, RuntimeDep, SessionDep
 from taskmaster.api.openapi import SIGNED_IN, STRING, problem_responses
 from taskmaster.api.responses import JSONBytes
 from taskmaster.api.v1.serialize import timestamp
-from taskmaster.api.v2 import bodies, conditions
+from taskmaster.api.v2 import bodies, conditions, idempotency
 from taskmaster.api.v2 import project_schemas as wire
 from taskmaster.api.v2.account_schemas import read_body, request_body
+from taskmaster.db.database import Transaction
 from taskmaster.errors import InvalidCursor
+from taskmaster.idempotency.keys import Answer, fingerprint
 from taskmaster.ids import parse_uuid
 from taskmaster.projects.invitations import Issued
 from taskmaster.projects.service import PROJECTS_MAX, Membered, ProjectChanges, ProjectDraft
@@ -41,6 +44,7 @@ IfMatch = Annotated[
     ),
 ]
 ETAG = {"ETag": {"description": "The project's version, quoted", **STRING}}
+LOCATION = {"Location": {"description": "The new project's URL", **STRING}}
 CreateBody = Annotated[wire.ProjectCreate, Depends(read_body(wire.ProjectCreate))]
 RoleBody = Annotated[wire.RoleChange, Depends(read_body(wire.RoleChange))]
 InviteBody = Annotated[wire.InvitationCreate, Depends(read_body(wire.InvitationCreate))]
@@ -109,13 +113,47 @@ async def list_projects(
     operation_id="createProject",
     status_code=201,
     response_model=wire.Project,
-    responses={201: {"headers": ETAG}, **problem_responses(400, 401, 413, 415, 429)},
+    responses={
+        201: {"headers": {**ETAG, **LOCATION, **idempotency.REPLAYED}},
+        **problem_responses(400, 401, 413, 415, 422, 429),
+    },
     openapi_extra={**request_body(wire.ProjectCreate), **SIGNED_IN},
 )
-async def create_project(claims: CallerDep, body: CreateBody, projects: Projects) -> Response:
-    """Create a project; the caller is its owner."""
+async def create_project(
+    request: Request,
+    claims: CallerDep,
+    body: CreateBody,
+    *,
+    projects: Projects,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    idempotency_key: idempotency.KeyHeader = None,
+) -> Response:
+    """Create a project; the caller is its owner. With an Idempotency-Key, at most once
+    however often it is retried."""
     draft = ProjectDraft(body.name, body.color, body.description)
-    return _shown(await projects.create(claims.user_id, draft), status=201)
+
+    async def create(_: Transaction | None = None) -> Answer:
+        created = await projects.create(claims.user_id, draft)
+        return Answer(201, orjson.dumps(wire.project(created)))
+
+    key = idempotency.key_of(request)
+    if key is None:
+        answer = await create()
+    else:
+        request_print = fingerprint(b"POST /api/v2/projects", body.model_dump_json().encode())
+        within = Transaction.on(await session.connection())
+        answer = await runtime.idempotency.once(
+            claims.user_id, key, request_print, create, within=within
+        )
+    created = orjson.loads(answer.body)
+    return idempotency.answered(
+        answer,
+        {
+            "ETag": conditions.etag(created["version"]),
+            "Location": f"{request.url.path}/{created['id']}",
+        },
+    )
 
 
 @router.get(

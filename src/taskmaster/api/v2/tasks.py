@@ -21,7 +21,7 @@ from taskmaster.api.deps import caller, runtime_of
 from taskmaster.api.lane import Endpoint, LaneRoute
 from taskmaster.api.responses import JSONBytes
 from taskmaster.api.v1 import serialize
-from taskmaster.api.v2 import bodies, conditions, queries
+from taskmaster.api.v2 import bodies, conditions, idempotency, queries
 from taskmaster.api.v2.cursors import CursorSeal
 from taskmaster.api.v2.schemas import TaskCreate, TaskPatch, TaskReplace
 from taskmaster.db.database import Transaction
@@ -55,7 +55,6 @@ _COLUMNS = operator.itemgetter(0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)  # of tasks.qu
 ASSIGNED_TO_ME = "me"
 CHANGE_CURSOR_MAX = 6144  # characters: about a hundred projects' positions
 _MOMENT_KEYS = {SortKey.CREATED_AT, SortKey.UPDATED_AT, SortKey.DUE_DATE}
-KEY_MAX = 255
 
 
 def task(row: Any) -> dict[str, Any]:
@@ -249,27 +248,13 @@ async def changes(request: Request) -> Response:
 # One task ----------------------------------------------------------------------------------
 
 
-def _idempotency_key(request: Request) -> str | None:
-    key = request.headers.get("idempotency-key")
-    if key is not None and not (0 < len(key) <= KEY_MAX and key.isascii() and key.isprintable()):
-        raise Invalid.at(
-            "header",
-            "Idempotency-Key",
-            f"Idempotency-Key must be 1 to {KEY_MAX} printable ASCII characters",
-        )
-    return key
-
-
 def _created(answer: Answer) -> Response:
     """A created task's answer, first given or given again, with its ETag and Location."""
     created = orjson.loads(answer.body)
-    headers = {
-        "ETag": conditions.etag(created["revision"]),
-        "Location": f"{PREFIX}/{created['id']}",
-    }
-    if answer.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return Response(answer.body, answer.status, headers, media_type=JSONBytes.media_type)
+    return idempotency.answered(
+        answer,
+        {"ETag": conditions.etag(created["revision"]), "Location": f"{PREFIX}/{created['id']}"},
+    )
 
 
 async def create_task(request: Request) -> Response:
@@ -285,7 +270,7 @@ async def create_task(request: Request) -> Response:
         project_id=body.project_id,
         assignee_id=body.assignee_id,
     )
-    key = _idempotency_key(request)
+    key = idempotency.key_of(request)
 
     async def create(within: Transaction | None = None) -> Answer:
         row = await _service(request).create(claims.user_id, draft, within=within)

@@ -286,7 +286,8 @@ export interface paths {
         put?: never;
         /**
          * Create Project
-         * @description Create a project; the caller is its owner.
+         * @description Create a project; the caller is its owner. With an Idempotency-Key, at most once
+         *     however often it is retried.
          */
         post: operations["createProject"];
         delete?: never;
@@ -2198,7 +2199,10 @@ export interface operations {
     createProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A fresh key per new resource, the same with each retry: a retry gets the first answer and never creates a second one. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2227,6 +2231,10 @@ export interface operations {
                 headers: {
                     /** @description The project's version, quoted */
                     ETag?: string;
+                    /** @description true when this is the first answer, given again */
+                    "Idempotent-Replayed"?: string;
+                    /** @description The new project's URL */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2262,6 +2270,15 @@ export interface operations {
             };
             /** @description Unsupported Media Type: a problem document */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity: a problem document */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3236,7 +3253,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A fresh key per new task, the same with each retry: a retry gets the first answer and never makes a second task. Kept 24 hours. */
+                /** @description A fresh key per new resource, the same with each retry: a retry gets the first answer and never creates a second one. Kept 24 hours. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
