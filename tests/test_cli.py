@@ -19,7 +19,7 @@ from taskmaster.auth.models import User
 from taskmaster.cli import TASKS_PER_USER
 from taskmaster.config import Settings
 from taskmaster.db.base import Base
-from taskmaster.seed.bulk import DEFAULT_PASSWORD
+from taskmaster.seed.bulk import DEFAULT_PASSWORD, seed_email
 from taskmaster.tasks.models import Task
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/unused"  # never connected to: serve is recorded
@@ -127,6 +127,19 @@ def test_seed_users_in_bulk_twice(runner: CliRunner, data_dir: Path) -> None:
     assert counts(data_dir) == (5, 12 + 2 * TASKS_PER_USER)
 
 
+def test_seed_a_named_batch_once(runner: CliRunner, data_dir: Path) -> None:
+    assert runner.invoke(cli.app, ["migrate"]).exit_code == 0
+    arguments = ["seed", "--users", "2", "--tasks-per-user", "3", "--batch", "e2e"]
+    first = runner.invoke(cli.app, arguments)
+    assert first.exit_code == 0, first.output
+    assert f"Sign in as {seed_email(1, 'e2e')} … {seed_email(2, 'e2e')}" in first.output
+    again = runner.invoke(cli.app, arguments)
+    assert again.exit_code == 1
+    assert isinstance(again.exception, SystemExit)  # a message, not a traceback
+    assert "The batch 'e2e' was seeded already" in again.output
+    assert counts(data_dir) == (2, 6)
+
+
 def test_seed_in_bulk_asks_for_the_schema_first(runner: CliRunner, data_dir: Path) -> None:
     result = runner.invoke(cli.app, ["seed", "--users", "1"])
     assert result.exit_code == 1
@@ -139,7 +152,10 @@ def test_seed_in_bulk_asks_for_the_schema_first(runner: CliRunner, data_dir: Pat
     [
         (["--demo", "--users", "2"], "--users N"),
         (["--tasks-per-user", "2"], "--users N"),
-        (["--demo", "--seed", "1"], "go with --users"),
+        (["--demo", "--seed", "1"], "need --users"),
+        (["--demo", "--batch", "x"], "need --users"),
+        (["--users", "1", "--batch", "Not-Hex!"], "--batch"),
+        (["--users", "1", "--batch", "x" * 17], "--batch"),
         (["--users", "0"], "--users"),
         (["--users", "1", "--tasks-per-user", "-1"], "--tasks-per-user"),
         (["--users", "1", "--password", "short"], "--password"),

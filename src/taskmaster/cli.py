@@ -22,9 +22,15 @@ from taskmaster.db import migrate as migrations
 from taskmaster.db.engine import create_engine
 from taskmaster.errors import Invalid
 from taskmaster.runtime import Runtime
-from taskmaster.seed.bulk import DEFAULT_PASSWORD, BulkPlan, random_seed
+from taskmaster.seed.bulk import (
+    BATCH_PATTERN,
+    DEFAULT_PASSWORD,
+    BulkPlan,
+    new_batch,
+    random_seed,
+)
 from taskmaster.seed.demo import seed_demo
-from taskmaster.seed.load import BulkResult, SchemaMissing, seed_bulk
+from taskmaster.seed.load import BulkResult, CannotSeed, seed_bulk
 from taskmaster.seed.progress import RowsBar
 
 app = typer.Typer(
@@ -83,6 +89,7 @@ TASKS_PER_USER = 100
 
 @app.command()
 def seed(
+    *,
     demo: Annotated[bool, typer.Option("--demo", help="Create the demo account")] = False,
     users: Annotated[
         int | None, typer.Option(min=1, help="Generate N users with tasks, in bulk")
@@ -99,14 +106,22 @@ def seed(
         int | None,
         typer.Option("--seed", help="Seed the generator: the same seed makes the same data"),
     ] = None,
+    batch: Annotated[
+        str | None,
+        typer.Option(
+            help="Name the batch (1-16 of a-z, 0-9): user N signs in as "
+            "userN.<batch>@seed.taskmaster.example",
+            show_default="random",
+        ),
+    ] = None,
 ) -> None:
     """Create sample data: the demo account, or users and tasks in bulk (COPY on PostgreSQL)
     for query plans and benchmarks. Run `taskmaster migrate` first."""
     if demo == (users is not None):
         raise typer.BadParameter(SEED_WHAT)
     if users is None:  # --demo
-        if (tasks_per_user, password, seed_number) != (None, None, None):
-            raise typer.BadParameter("--tasks-per-user, --password and --seed go with --users")
+        if (tasks_per_user, password, seed_number, batch) != (None, None, None, None):
+            raise typer.BadParameter("--tasks-per-user, --password, --seed, --batch need --users")
         _seed_demo()
         return
     password = DEFAULT_PASSWORD if password is None else password
@@ -114,11 +129,14 @@ def seed(
         check_new_password(password)
     except Invalid as error:
         raise typer.BadParameter(error.message, param_hint="'--password'") from None
+    if batch is not None and not BATCH_PATTERN.fullmatch(batch):
+        raise typer.BadParameter("1 to 16 of a-z and 0-9", param_hint="'--batch'")
     plan = BulkPlan(
         users=users,
         tasks_per_user=TASKS_PER_USER if tasks_per_user is None else tasks_per_user,
         password=password,
         seed=random_seed() if seed_number is None else seed_number,
+        batch=new_batch() if batch is None else batch,
     )
     _seed_bulk(plan)
 
@@ -152,7 +170,7 @@ def _seed_bulk(plan: BulkPlan) -> None:
     try:
         with RowsBar(console, plan.users + plan.tasks) as bar:
             result = asyncio.run(run(bar))
-    except SchemaMissing as error:
+    except CannotSeed as error:
         console.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(1) from None
     elapsed = time.perf_counter() - started

@@ -8,6 +8,7 @@ production's. Every timestamp is a whole millisecond.
 from __future__ import annotations
 
 import random
+import re
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -71,6 +72,9 @@ IN_PROGRESS_SHARE = 0.35  # of the tasks not done
 UNTOUCHED_SHARE = 0.6  # of pending tasks: not edited since they were created
 MEAN_TO_DONE, MEAN_TO_START = 4 * DAY, 2 * DAY
 MEAN_DUE_DONE, MEAN_DUE_OPEN = 7 * DAY, 21 * DAY  # open tasks were planned further ahead
+
+
+BATCH_PATTERN = re.compile(r"[a-z0-9]{1,16}")
 
 
 def new_batch() -> str:

@@ -8,10 +8,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from taskmaster.auth.models import User
 from taskmaster.auth.passwords import PasswordHasher
 from taskmaster.seed import postgres, sqlite
 from taskmaster.seed.bulk import BATCH_ROWS, BulkPlan, BulkRows, seed_email
@@ -20,8 +21,16 @@ from taskmaster.seed.progress import Quiet, Report
 TABLES = ("users", "projects", "project_members", "tasks")
 
 
-class SchemaMissing(Exception):
+class CannotSeed(Exception):
+    """Seeding would fail half-way: nothing is written, and this says why."""
+
+
+class SchemaMissing(CannotSeed):
     """The database has not been migrated: seeding writes rows, never tables."""
+
+
+class BatchTaken(CannotSeed):
+    """The plan's batch was seeded before: its addresses are taken."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,16 @@ async def check_schema(engine: AsyncEngine) -> None:
         )
 
 
+async def check_batch_unused(engine: AsyncEngine, batch: str) -> None:
+    """BatchTaken if `batch`'s first address belongs to an account already."""
+    async with engine.connect() as connection:
+        taken = await connection.scalar(
+            select(User.id).where(User.email == seed_email(1, batch)).limit(1)
+        )
+    if taken is not None:
+        raise BatchTaken(f"The batch {batch!r} was seeded already: name another one")
+
+
 @contextmanager
 def _cycle_collector_paused() -> Iterator[None]:
     """Rows are millions of tuples with no cycles among them, which the cycle collector
@@ -74,6 +93,7 @@ async def seed_bulk(
     """Write `plan`'s users and tasks, every user with the same password (hashed once: ten
     thousand argon2 hashes would take minutes)."""
     await check_schema(engine)
+    await check_batch_unused(engine, plan.batch)
     rows = BulkRows(plan, await hasher.hash(plan.password), now, batch_rows)
     backend = postgres if engine.dialect.name == "postgresql" else sqlite
     with _cycle_collector_paused():
