@@ -33,6 +33,12 @@ wait_for() {
 }
 
 echo "== e2e: app and API on one host"
+# The 10,000-task account of large-list.spec.ts, seeded in bulk (the API's rate limits would
+# take minutes to create it one task at a time).
+export E2E_LARGE_EMAIL=user1.large@seed.taskmaster.example E2E_LARGE_PASSWORD=Correct-Horse-42
+DATA_DIR="$work/one-host" .venv/bin/taskmaster migrate >"$work/seed.log" 2>&1
+DATA_DIR="$work/one-host" .venv/bin/taskmaster seed --users 1 --tasks-per-user 10000 --batch large \
+  --password "$E2E_LARGE_PASSWORD" >>"$work/seed.log" 2>&1 || { cat "$work/seed.log" >&2; exit 1; }
 DATA_DIR="$work/one-host" .venv/bin/taskmaster serve --host 127.0.0.1 --port "$same_port" \
   >"$work/one-host.log" 2>&1 &
 pids+=($!)
