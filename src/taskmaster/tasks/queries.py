@@ -80,8 +80,10 @@ SORT_EXPRESSIONS: dict[SortKey, ColumnElement[Any]] = {
 class next_revision(FunctionElement[int]):  # lower case, as the SQL functions beside it
     """The revision a task write takes from its owner's change clock (migration 0004).
 
-    It takes the clock of the project the task is written to. PostgreSQL's trigger assigns
-    it as the row is written, so the statement leaves it NULL (without the trigger, the write
+    It takes the clock of the project the task is written to, and an update's second
+    argument, the task's revision, is its floor: a task that moves into a project whose clock
+    is behind still gets a higher revision (migration 0006). PostgreSQL's trigger assigns it
+    as the row is written, so the statement leaves it NULL (without the trigger, the write
     fails). SQLite's triggers cannot change the row being written, so there the statement
     reads the next revision itself: with one writer at a time, nobody takes it in between,
     and RETURNING shows it.
@@ -98,10 +100,12 @@ def _next_revision_postgresql(element: next_revision, compiler: Any, **kw: Any) 
 
 @compiles(next_revision, "sqlite")
 def _next_revision_sqlite(element: next_revision, compiler: Any, **kw: Any) -> str:
-    [project] = element.clauses
-    clock = (
+    project, *floor = element.clauses
+    clock: ColumnElement[int] = (
         select(ChangeClock.revision + 1).where(ChangeClock.project_id == project).scalar_subquery()
     )
+    if floor:
+        clock = func.max(clock, floor[0] + 1)
     return str(compiler.process(clock, **kw))
 
 
@@ -417,7 +421,7 @@ def _update(shape: UpdateShape) -> Any:
     values["updated_at"] = bindparam("now", type_=Task.updated_at.type)
     moving = "project_id" in columns
     destination: ColumnElement[Any] = NEW_PROJECT if moving else Task.project_id.expression
-    values["revision"] = next_revision(destination)
+    values["revision"] = next_revision(destination, Task.revision)
     conditions = [_writable(shape.conditional)]
     if moving:
         conditions.append(NEW_PROJECT.in_(_projects(Action.WRITE_TASKS)))

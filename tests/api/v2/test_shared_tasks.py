@@ -3,6 +3,7 @@ filtered, and how the delta query follows them across projects."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -252,3 +253,49 @@ async def test_pages_across_projects_hold_every_task_once_in_order(
     v1_whole = await v1_page(100, 0)
     assert sorted(v1_whole) == sorted(whole)
     assert [i for offset in range(0, 9, 4) for i in await v1_page(4, offset)] == v1_whole
+
+
+async def _move(
+    client: httpx.AsyncClient, account: Account, task_id: str, project_id: str
+) -> httpx.Response:
+    return await client.patch(
+        f"{TASKS}/{task_id}", json={"projectId": project_id}, headers=account.auth | MERGE
+    )
+
+
+async def test_a_moved_task_s_revision_only_grows(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    """Into a project whose clock is behind the task's revision, the revision still grows:
+    a changed task never keeps its ETag, and clients may take the higher revision as newer."""
+    task = await new_task(client, alice)
+    for title in ("One", "Two", "Three"):
+        changed = await client.patch(
+            f"{TASKS}/{task['id']}", json={"title": title}, headers=alice.auth | MERGE
+        )
+        assert changed.status_code == 200
+    before = (await client.get(f"{TASKS}/{task['id']}", headers=alice.auth)).json()["revision"]
+    fresh = await new_project(client, alice)  # its clock starts at zero
+    moved = await _move(client, alice, task["id"], fresh["id"])
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["revision"] > before
+    assert moved.headers["etag"] != f'"{before}"'
+    back = await _move(client, alice, task["id"], alice.id)
+    assert back.json()["revision"] > moved.json()["revision"]
+
+
+async def test_moves_that_cross_each_other_all_succeed(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    """A move ticks both projects' clocks. Moves A→B and B→A at once lock them in one order
+    (PostgreSQL would otherwise abort one of the two as a deadlock)."""
+    a, b = [(await new_project(client, alice, name))["id"] for name in ("A", "B")]
+    for _ in range(20):
+        x = await new_task(client, alice, projectId=a)
+        y = await new_task(client, alice, projectId=b)
+        moves = await asyncio.gather(
+            _move(client, alice, x["id"], b), _move(client, alice, y["id"], a)
+        )
+        assert [move.status_code for move in moves] == [200, 200], [m.text for m in moves]
+    assert len(await _ids(client, alice, projectId=a)) == 20
+    assert len(await _ids(client, alice, projectId=b)) == 20
