@@ -204,6 +204,19 @@ async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
+@pytest.fixture
+async def second_instance(settings: Settings, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+    """Another API instance on the same database and store, with a runtime of its own."""
+    runtime = Runtime.build(settings, clock=clock)
+    try:
+        async with LifespanManager(create_app(runtime=runtime)) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                yield c
+    finally:
+        await runtime.close()
+
+
 @dataclass
 class Account:
     """A registered user and their access token, ready to call the API."""

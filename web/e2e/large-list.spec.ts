@@ -73,15 +73,18 @@ async function signedIn(browser: Browser, user: TestUser): Promise<Page> {
   return page;
 }
 
-/** Scrolls until every one of `total` tasks is loaded, a page of 50 at a time. */
+/** Scrolls until every one of `total` tasks is loaded, a page of 50 at a time (or more: a
+ * sentinel still in view after a page asks for the next at once). */
 async function loadAll(page: Page, total: number): Promise<void> {
   const count = page.getByTestId('task-count');
+  const shown = async () => Number(/Showing (\d+)/.exec((await count.textContent()) ?? '')?.[1] ?? 0);
   const toTheEnd = () => page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   await expect(count).toHaveText(`Showing 50 of ${total} tasks`);
-  for (let shown = 100; shown <= total; shown += 50) {
+  for (let loaded = 50; loaded < total; loaded = await shown()) {
     await toTheEnd();
-    await expect(count).toHaveText(`Showing ${shown} of ${total} tasks`);
+    await expect.poll(shown).toBeGreaterThan(loaded);
   }
+  await expect(count).toHaveText(`Showing ${total} of ${total} tasks`);
   await toTheEnd(); // the last page was full: an empty one after it ends the list
   await expect(page.getByText('You have reached the end of the list.')).toBeVisible();
   await page.evaluate(() => window.scrollTo(0, 0));

@@ -4,20 +4,15 @@ never a second write, also when retries arrive at once on two API instances."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
-from taskmaster.app import create_app
-from taskmaster.config import Settings
-from taskmaster.runtime import Runtime
 from tests.api.v2.answers import problem_of
 from tests.api.v2.projects import PROJECTS
 from tests.api.v2.test_tasks import TASKS
-from tests.conftest import Account, FakeClock
+from tests.conftest import Account
 
 
 @dataclass(frozen=True)
@@ -104,17 +99,6 @@ async def test_a_malformed_key_is_named(
     response = await client.post(create.url, json={create.named: "x"}, headers=headers)
     assert problem_of(response, 400, "invalid-request")["errors"][0]["header"] == "Idempotency-Key"
     assert await create.count(client, alice) == 0
-
-
-@pytest.fixture
-async def second_instance(settings: Settings, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
-    """Another API instance on the same database and store."""
-    runtime = Runtime.build(settings, clock=clock)
-    app = create_app(runtime=runtime)
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
 
 
 async def test_retries_at_once_on_two_instances_make_one(

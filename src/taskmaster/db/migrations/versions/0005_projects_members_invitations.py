@@ -15,12 +15,10 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 import sqlalchemy as sa
 from alembic import op
+
+from taskmaster.db.migrate import earlier_migration
 
 revision = "0005"
 down_revision = "0004"
@@ -31,18 +29,8 @@ TIMESTAMP = sa.DateTime(timezone=True)
 ROLES_CHECK = "role IN ('owner', 'editor', 'viewer')"
 
 
-def _sibling(name: str) -> ModuleType:
-    """An earlier migration of this folder, whose definitions this one undoes or redoes."""
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-REVISIONS = _sibling("0004_revisions_and_tombstones")
-LIST_INDEXES = _sibling("0003_task_list_indexes")
+REVISIONS = earlier_migration("0004_revisions_and_tombstones")
+LIST_INDEXES = earlier_migration("0003_task_list_indexes")
 
 POSTGRESQL_TRIGGERS = (
     """

@@ -16,11 +16,9 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 from alembic import op
+
+from taskmaster.db.migrate import earlier_migration
 
 revision = "0006"
 down_revision = "0005"
@@ -28,17 +26,7 @@ branch_labels = None
 depends_on = None
 
 
-def _sibling(name: str) -> ModuleType:
-    """An earlier migration of this folder, whose definitions this one redoes."""
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-PROJECTS = _sibling("0005_projects_members_invitations")
+PROJECTS = earlier_migration("0005_projects_members_invitations")
 
 POSTGRESQL_STAMP = """
     CREATE OR REPLACE FUNCTION stamp_task_revision() RETURNS trigger LANGUAGE plpgsql AS $$
