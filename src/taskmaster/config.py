@@ -135,6 +135,10 @@ class Settings(BaseSettings):
 
     redis_url: str | None = None
     redis_prefix: str = "taskmaster:"
+    # Task reads kept as response bytes (in Redis with REDIS_URL, else in this process), and
+    # how long a Redis command of the cache may take before the database answers instead.
+    read_cache: bool = True
+    read_cache_timeout_ms: int = Field(default=50, ge=1)
 
     rate_login_account_ip: RateSetting = Rate(5, 15 * 60)
     rate_login_account: RateSetting = Rate(100, 60 * 60)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property, partial
@@ -24,6 +26,7 @@ from taskmaster.auth.throttle import Throttle, ThrottlePolicy
 from taskmaster.auth.tokens import AccessTokens
 from taskmaster.cache.base import KeyValue
 from taskmaster.cache.mirror import SetMirror
+from taskmaster.cache.reads import ReadCache
 from taskmaster.clock import Clock, system_now
 from taskmaster.config import Settings
 from taskmaster.db.database import Database
@@ -121,8 +124,29 @@ class Runtime:
         )
 
     @cached_property
+    def reads(self) -> ReadCache | None:
+        """The read cache, unless READ_CACHE=false."""
+        if not self.settings.read_cache:
+            return None
+        settings = self.settings
+        store = cache.generations(
+            settings.redis_url, settings.redis_prefix, settings.read_cache_timeout_ms
+        )
+        return ReadCache(store, self.db_project_ids)
+
+    async def db_project_ids(self, user: uuid.UUID) -> list[uuid.UUID]:
+        return await self.tasks.project_ids(user)
+
+    async def touched(
+        self, *, users: Iterable[uuid.UUID] = (), projects: Iterable[uuid.UUID] = ()
+    ) -> None:
+        """A committed write changed these users' project lists and these projects' tasks."""
+        if self.reads is not None:
+            await self.reads.touched(users=users, projects=projects)
+
+    @cached_property
     def tasks(self) -> TaskService:
-        return TaskService(self.db, clock=self.clock)
+        return TaskService(self.db, clock=self.clock, touched=self.touched)
 
     @cached_property
     def idempotency(self) -> IdempotencyKeys:
@@ -152,3 +176,5 @@ class Runtime:
             await self.mirror.close()
         await self.db.dispose()
         await self.store.close()
+        if self.__dict__.get("reads") is not None:  # made on first use
+            await self.__dict__["reads"].close()

@@ -14,6 +14,7 @@ from taskmaster.auth.tokens import MISSING_TOKEN, AccessClaims, TokenInvalid
 from taskmaster.errors import TaskMasterError, Unauthorized
 from taskmaster.projects.invitations import InvitationService
 from taskmaster.projects.service import ProjectService
+from taskmaster.projects.touched import touched_by
 from taskmaster.runtime import Runtime
 
 
@@ -30,10 +31,13 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 async def transaction(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """One transaction per request, committed when the handler returns, before the response."""
+    """One transaction per request, committed when the handler returns, before the response;
+    then the read cache hears what it touched."""
     async with runtime.db.session() as session:
         yield session
         await session.commit()
+        touched = touched_by(session)
+        await runtime.touched(users=touched.users, projects=touched.projects)
 
 
 SessionDep = Annotated[AsyncSession, Depends(transaction, scope="function")]

@@ -25,6 +25,14 @@ async def database_health(runtime: RuntimeDep) -> Response:
     return JSONBytes({"success": True, "data": runtime.db.stats()})
 
 
+@router.get("/health/cache")
+async def cache_health(runtime: RuntimeDep) -> Response:
+    """The read cache's counts in this process (hits, misses, errors, fallbacks, stampedes
+    avoided) and its circuit breaker; `data` is null when READ_CACHE=false."""
+    reads = runtime.reads
+    return JSONBytes({"success": True, "data": None if reads is None else reads.stats()})
+
+
 @router.get("/.well-known/jwks.json")
 async def jwks(runtime: RuntimeDep) -> Response:
     return JSONBytes(runtime.keys.jwks(), headers={"Cache-Control": "public, max-age=300"})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from redis.asyncio import Redis
+
 from taskmaster.cache.base import KeyValue
+from taskmaster.cache.generations import GenerationStore, MemoryGenerations, RedisGenerations
 from taskmaster.cache.memory import MemoryKeyValue
 from taskmaster.cache.redis import RedisKeyValue
 from taskmaster.clock import Clock
@@ -13,6 +16,16 @@ def connect(redis_url: str | None, prefix: str, clock: Clock) -> KeyValue:
     if redis_url:
         return RedisKeyValue.from_url(redis_url, prefix)
     return MemoryKeyValue(clock)
+
+
+def generations(redis_url: str | None, prefix: str, timeout_ms: int) -> GenerationStore:
+    """Where cached reads live: Redis, with a client of tight timeouts of its own (a slow
+    Redis costs a read `timeout_ms` at most), or this process's memory."""
+    if redis_url:
+        seconds = timeout_ms / 1000
+        client = Redis.from_url(redis_url, socket_timeout=seconds, socket_connect_timeout=seconds)
+        return RedisGenerations(client, prefix)
+    return MemoryGenerations()
 
 
 __all__ = ["KeyValue", "MemoryKeyValue", "connect"]

@@ -18,7 +18,7 @@ def _millis(ttl: float) -> int:
 
 
 @asynccontextmanager
-async def _unavailable_on_error() -> AsyncIterator[None]:
+async def unavailable_on_error() -> AsyncIterator[None]:
     try:
         yield
     except (RedisError, OSError) as error:
@@ -68,21 +68,21 @@ class RedisKeyValue:
         return cls(Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1), prefix)
 
     async def get(self, key: str) -> bytes | None:
-        async with _unavailable_on_error():
+        async with unavailable_on_error():
             value = await self.redis.get(self.prefix + key)
         return value.encode() if isinstance(value, str) else value
 
     async def get_many_ints(self, keys: list[str]) -> list[int]:
-        async with _unavailable_on_error():
+        async with unavailable_on_error():
             values = await self.redis.mget([self.prefix + key for key in keys])
         return [int(value or 0) for value in values]
 
     async def set(self, key: str, value: bytes, *, ttl: float) -> None:
-        async with _unavailable_on_error():
+        async with unavailable_on_error():
             await self.redis.set(self.prefix + key, value, px=_millis(ttl))
 
     async def incr(self, key: str, *, ttl: float, by: int = 1) -> int:
-        async with _unavailable_on_error(), self.redis.pipeline(transaction=True) as pipe:
+        async with unavailable_on_error(), self.redis.pipeline(transaction=True) as pipe:
             pipe.incrby(self.prefix + key, by)
             pipe.expire(self.prefix + key, max(1, math.ceil(ttl)), nx=True)
             value, _ = await pipe.execute()
@@ -92,24 +92,24 @@ class RedisKeyValue:
         self, key: str, other: str, *, limit: int, weight: float, ttl: float
     ) -> tuple[bool, int, int]:
         keys = [self.prefix + key, self.prefix + other]
-        async with _unavailable_on_error():
+        async with unavailable_on_error():
             counted, current, previous = await self._incr_below(
                 keys=keys, args=[limit, repr(weight), max(1, math.ceil(ttl))]
             )
         return bool(counted), int(current), int(previous)
 
     async def raise_to(self, key: str, value: int, *, ttl: float) -> None:
-        async with _unavailable_on_error():
+        async with unavailable_on_error():
             await self._raise_to(keys=[self.prefix + key], args=[value, _millis(ttl)])
 
     async def delete(self, *keys: str) -> None:
         if keys:
-            async with _unavailable_on_error():
+            async with unavailable_on_error():
                 await self.redis.delete(*(self.prefix + key for key in keys))
 
     async def keys(self, prefix: str) -> list[str]:
         pattern = _glob_escaped(self.prefix + prefix) + "*"
-        async with _unavailable_on_error():
+        async with unavailable_on_error():
             found = {key async for key in self.redis.scan_iter(match=pattern, count=1000)}
         # SCAN may return a key twice; the set keeps one.
         names = (key.decode(errors="replace") if isinstance(key, bytes) else key for key in found)

@@ -23,6 +23,7 @@ from taskmaster.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from taskmaster.projects import policy
 from taskmaster.projects.models import Membership, Project
 from taskmaster.projects.policy import Action, Role
+from taskmaster.projects.touched import touch
 from taskmaster.rules import within
 from taskmaster.tasks.models import ChangeClock, Task
 
@@ -225,6 +226,8 @@ class ProjectService:
     async def _delete_projects(self, project_ids: Sequence[uuid.UUID]) -> None:
         if not project_ids:
             return
+        members = select(Membership.user_id).where(Membership.project_id.in_(project_ids))
+        touch(self._session, users=await self._session.scalars(members), projects=project_ids)
         await self._session.execute(
             delete(ChangeClock).where(ChangeClock.project_id.in_(project_ids))
         )
@@ -317,6 +320,8 @@ class ProjectService:
     async def forget_account(self, user_id: uuid.UUID) -> None:
         """Before an account is deleted: delete its Inbox and the projects it alone owns.
         Its other memberships, assignments and authorship go with the account (foreign keys)."""
+        joined = select(Membership.project_id).where(Membership.user_id == user_id)
+        touch(self._session, users=[user_id], projects=await self._session.scalars(joined))
         other_owner = select(Membership.project_id).where(
             Membership.role == Role.OWNER, Membership.user_id != user_id
         )

@@ -196,7 +196,7 @@ class Statements:
     def delete(self, *, conditional: bool = False) -> Query:
         return self._get(
             ("delete", conditional),
-            lambda: delete(Task).where(_writable(conditional)).returning(Task.id),
+            lambda: delete(Task).where(_writable(conditional)).returning(Task.project_id),
         )
 
     def changes(self) -> Query:

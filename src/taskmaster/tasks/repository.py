@@ -163,13 +163,24 @@ class TaskRepository:
 
     async def delete(
         self, caller: uuid.UUID, task_id: uuid.UUID, expected: int | None = None
-    ) -> bool:
-        """Delete the task, if the caller may and it is at revision `expected` (when given)."""
+    ) -> uuid.UUID | None:
+        """Delete the task, if the caller may and it is at revision `expected` (when given);
+        the project it was in, None if nothing was deleted."""
         query = self._statements.delete(conditional=expected is not None)
         values: dict[str, Any] = {"caller_id": caller, "task_id": task_id}
         if expected is not None:
             values["expected_revision"] = expected
-        return bool(await self._db.write(query, values, writer=caller))
+        rows = await self._db.write(query, values, writer=caller)
+        return _uuid(rows[0][0]) if rows else None
+
+    async def project_ids(self, caller: uuid.UUID, *, primary: bool = False) -> list[uuid.UUID]:
+        """The projects the caller is a member of."""
+        query, values = self._statements.projects(), {"caller_id": caller}
+        if primary:
+            rows = await self._db.read_primary(query, values)
+        else:
+            rows = await self._db.read(query, values, reader=caller)
+        return [_uuid(project_id) for (project_id,) in rows]
 
     async def clocks(self, caller: uuid.UUID) -> dict[uuid.UUID, int]:
         """The change clock of every project the caller is a member of."""

@@ -7,12 +7,13 @@ when a write changes nothing, the policy explains why (404 for a stranger, 403 f
 
 from __future__ import annotations
 
+import builtins
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from enum import Enum
-from typing import Final, NoReturn
+from typing import Final, NoReturn, Protocol
 
 from taskmaster.clock import Clock, whole_millis
 from taskmaster.db.database import Database, Transaction
@@ -23,7 +24,7 @@ from taskmaster.projects.policy import Action
 from taskmaster.rules import within
 from taskmaster.tasks.filters import THE_BEGINNING, After, ChangePosition, TaskFilter
 from taskmaster.tasks.models import Priority, Status
-from taskmaster.tasks.queries import CHANGE_KEY, REVISION, SORT_VALUES
+from taskmaster.tasks.queries import CHANGE_KEY, PROJECT, REVISION, SORT_VALUES
 from taskmaster.tasks.repository import TaskRepository, TaskRow
 
 TITLE_MAX = 200
@@ -144,6 +145,11 @@ def _next_after(rows: Sequence[TaskRow], task_filter: TaskFilter) -> After | Non
     return After(values=values, task_id=uuid.UUID(last[0]))
 
 
+def _project_of(row: TaskRow) -> uuid.UUID:
+    value = row[PROJECT]
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
 def _single(expected: frozenset[int] | None, current: TaskRow) -> int:
     """The one revision a conditional write may change: `current`'s, if it is expected."""
     if expected is not None and current[REVISION] not in expected:
@@ -151,13 +157,29 @@ def _single(expected: frozenset[int] | None, current: TaskRow) -> int:
     return int(current[REVISION])
 
 
+async def _nobody_is_told(
+    *, users: Iterable[uuid.UUID] = (), projects: Iterable[uuid.UUID] = ()
+) -> None:
+    return None
+
+
+class Touched(Protocol):
+    """What a committed write changed, told to whoever keeps copies (the read cache)."""
+
+    async def __call__(
+        self, *, users: Iterable[uuid.UUID] = (), projects: Iterable[uuid.UUID] = ()
+    ) -> None: ...
+
+
 class TaskService:
     """The tasks of the projects a caller is a member of. Each write is one statement, on the
-    primary; reads may be served by a replica that has the caller's last write."""
+    primary; reads may be served by a replica that has the caller's last write. After each
+    write, `touched` hears which projects it changed."""
 
-    def __init__(self, db: Database, *, clock: Clock) -> None:
+    def __init__(self, db: Database, *, clock: Clock, touched: Touched = _nobody_is_told) -> None:
         self._tasks = TaskRepository(db)
         self._clock = clock
+        self._touched = touched
 
     def _now(self) -> datetime:
         return whole_millis(self._clock())
@@ -213,6 +235,8 @@ class TaskService:
         if row is None:
             policy.check(await self._tasks.role(caller, project_id), Action.WRITE_TASKS)
             raise Conflict(NOT_A_MEMBER)
+        if within is None:  # else the transaction's owner tells, once it commits
+            await self._touched(projects=[project_id])
         return row
 
     async def get(self, caller: uuid.UUID, task_id: uuid.UUID) -> TaskRow:
@@ -241,14 +265,28 @@ class TaskService:
         row = await self._tasks.update(caller, task_id, values, self._now(), revision)
         if row is None:
             await self._refuse(caller, task_id, revision, values)
+        if "project_id" in values:
+            # The project the task left is one the caller may write, whichever it was when
+            # the statement ran (another move may have come first): tell all of them.
+            await self._touched(projects=await self.project_ids(caller, primary=True))
+        else:
+            await self._touched(projects=[_project_of(row)])
         return row
 
     async def delete(
         self, caller: uuid.UUID, task_id: uuid.UUID, *, expected: frozenset[int] | None = None
     ) -> None:
         revision = await self._expected(caller, task_id, expected)
-        if not await self._tasks.delete(caller, task_id, revision):
+        project_id = await self._tasks.delete(caller, task_id, revision)
+        if project_id is None:
             await self._refuse(caller, task_id, revision, {})
+        await self._touched(projects=[project_id])
+
+    async def project_ids(
+        self, caller: uuid.UUID, *, primary: bool = False
+    ) -> builtins.list[uuid.UUID]:
+        """The projects the caller is a member of (read on the primary if `primary`)."""
+        return await self._tasks.project_ids(caller, primary=primary)
 
     async def _expected(
         self, caller: uuid.UUID, task_id: uuid.UUID, expected: frozenset[int] | None

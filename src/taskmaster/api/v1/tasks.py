@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from taskmaster.api.body import json_object
+from taskmaster.api.cached import cached
 from taskmaster.api.deps import caller, runtime_of
 from taskmaster.api.lane import Endpoint, LaneRoute
 from taskmaster.api.v1 import serialize
@@ -83,16 +84,24 @@ def _title(body: dict[str, Any]) -> str:
 
 async def list_tasks(request: Request) -> Response:
     claims = await caller(request)
-    page = await _tasks(request).list(claims.user_id, _task_filter(request.query_params))
-    return ok(
-        [serialize.task(row) for row in page.rows],
-        headers={"X-Total-Count": str(page.total)},
-    )
+
+    async def page() -> Response:
+        found = await _tasks(request).list(claims.user_id, _task_filter(request.query_params))
+        return ok(
+            [serialize.task(row) for row in found.rows],
+            headers={"X-Total-Count": str(found.total)},
+        )
+
+    return await cached(request, claims.user_id, page)
 
 
 async def summary(request: Request) -> Response:
     claims = await caller(request)
-    return ok(serialize.summary(await _tasks(request).summary(claims.user_id)))
+
+    async def counts() -> Response:
+        return ok(serialize.summary(await _tasks(request).summary(claims.user_id)))
+
+    return await cached(request, claims.user_id, counts)
 
 
 async def create_task(request: Request) -> Response:
@@ -111,7 +120,12 @@ async def create_task(request: Request) -> Response:
 
 async def read_task(request: Request) -> Response:
     claims = await caller(request)
-    return ok(serialize.task(await _tasks(request).get(claims.user_id, _task_id(request))))
+    task_id = _task_id(request)
+
+    async def one() -> Response:
+        return ok(serialize.task(await _tasks(request).get(claims.user_id, task_id)))
+
+    return await cached(request, claims.user_id, one)
 
 
 async def update_task(request: Request) -> Response:

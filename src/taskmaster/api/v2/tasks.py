@@ -17,6 +17,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from taskmaster.api.cached import cached, project_named
 from taskmaster.api.deps import caller, runtime_of
 from taskmaster.api.lane import Endpoint, LaneRoute
 from taskmaster.api.responses import JSONBytes
@@ -156,14 +157,24 @@ def _after(position: list[Any], order: tuple[Ordering, ...]) -> After:
 
 async def list_tasks(request: Request) -> Response:
     claims = await caller(request)
+    return await cached(
+        request,
+        claims.user_id,
+        lambda: _page(request, claims.user_id),
+        project=project_named(request),
+        list_etag=True,
+    )
+
+
+async def _page(request: Request, user_id: uuid.UUID) -> Response:
     limit = queries.bounded(request.query_params, "limit", LIMIT_DEFAULT, 1, LIMIT_MAX)
-    task_filter = _task_filter(request, claims.user_id, limit)
-    scope = _list_scope(claims.user_id, task_filter)
+    task_filter = _task_filter(request, user_id, limit)
+    scope = _list_scope(user_id, task_filter)
     cursor = queries.one(request.query_params, "cursor")
     if cursor is not None:
         after = _after(_seal(request).open(scope, cursor), task_filter.order)
         task_filter = TaskFilter(**{**vars(task_filter), "after": after})
-    page = await _service(request).list(claims.user_id, task_filter, counted=False)
+    page = await _service(request).list(user_id, task_filter, counted=False)
     next_cursor = None
     if page.after is not None:
         next_cursor = _seal(request).seal(scope, [*page.after.values, str(page.after.task_id)])
@@ -172,12 +183,17 @@ async def list_tasks(request: Request) -> Response:
 
 async def summary(request: Request) -> Response:
     claims = await caller(request)
-    params = request.query_params
-    scope = TaskFilter(
-        project_id=queries.identifier(params, "projectId"),
-        assignee_id=_assignee(request, claims.user_id),
+
+    async def counts() -> Response:
+        scope = TaskFilter(
+            project_id=queries.identifier(request.query_params, "projectId"),
+            assignee_id=_assignee(request, claims.user_id),
+        )
+        return JSONBytes(serialize.summary(await _service(request).summary(claims.user_id, scope)))
+
+    return await cached(
+        request, claims.user_id, counts, project=project_named(request), list_etag=True
     )
-    return JSONBytes(serialize.summary(await _service(request).summary(claims.user_id, scope)))
 
 
 # The delta query ---------------------------------------------------------------------------
@@ -279,16 +295,23 @@ async def create_task(request: Request) -> Response:
     if key is None:
         return _created(await create())
     request_print = fingerprint(b"POST " + PREFIX.encode(), body.model_dump_json().encode())
-    keys = runtime_of(request).idempotency
-    return _created(await keys.once(claims.user_id, key, request_print, create))
+    runtime = runtime_of(request)
+    answer = await runtime.idempotency.once(claims.user_id, key, request_print, create)
+    # Made within the key's transaction, the task is told of once that has committed.
+    created = orjson.loads(answer.body)
+    await runtime.touched(projects=[uuid.UUID(created["projectId"])])
+    return _created(answer)
 
 
 async def read_task(request: Request) -> Response:
     claims = await caller(request)
-    row = await _service(request).get(claims.user_id, _task_id(request))
-    if request.headers.get("if-none-match") == conditions.etag(row[REVISION]):
-        return Response(status_code=304, headers={"ETag": conditions.etag(row[REVISION])})
-    return _with_etag(task(row), row[REVISION])
+    task_id = _task_id(request)
+
+    async def one() -> Response:
+        row = await _service(request).get(claims.user_id, task_id)
+        return _with_etag(task(row), row[REVISION])
+
+    return await cached(request, claims.user_id, one)
 
 
 def _required(request: Request) -> bool:
