@@ -37,7 +37,7 @@ app = typer.Typer(
     help="TaskMaster: a task manager, from one laptop to a scaled service.",
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = Console(highlight=False)  # plain words: no regex colouring of what it prints
 
 
 @app.command()
