@@ -3,6 +3,9 @@
 # bare asyncpg + orjson app (bench/floor_app.py) running the same statements and writing the
 # same bytes, in one run: PostgreSQL, 2 workers each, 1,000 seeded users with 50 tasks each,
 # wrk -t2 -c64 rotating users per request, alternating rounds, medians and ratios.
+# Three pairs: the list through the read cache beside the same bytes after one Redis GET, the
+# list of a TaskMaster without the cache (READ_CACHE=false) beside the floor's query, and the
+# create (its cache invalidation included) beside the floor's insert.
 # Then the embedded default (SQLite, 1 worker, no Redis) alone.
 # Usage: bench/hot_path.sh [rounds=5] [seconds=10]
 # PROFILE_DIR=dir also records py-spy profiles (collapsed stacks) of every worker in round 1.
@@ -15,7 +18,7 @@ users=1000 tasks_per_user=50 list_users=200 create_users=100
 password="bench password 1"
 port=${HOT_PATH_PORT:-8870}
 ours_url="http://127.0.0.1:$port" floor_url="http://127.0.0.1:$((port + 1))"
-embedded_url="http://127.0.0.1:$((port + 2))"
+embedded_url="http://127.0.0.1:$((port + 2))" uncached_url="http://127.0.0.1:$((port + 3))"
 redis_url=${REDIS_URL-redis://127.0.0.1:6379/0}
 redis_prefix="bench:hotpath:$$:"
 database="bench_hot_path_$$"
@@ -42,7 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for url in "$ours_url" "$floor_url" "$embedded_url"; do
+for url in "$ours_url" "$floor_url" "$embedded_url" "$uncached_url"; do
   if curl -s -o /dev/null "$url"; then echo "hot_path: something already listens at $url" >&2; exit 1; fi
 done
 
@@ -99,7 +102,11 @@ spread() { # port
 
 results="$work/results"
 measure() { # target scenario url values-file header method
-  case $1 in taskmaster) profile "$1-$2" "${servers[0]}" ;; floor) profile "$1-$2" "${servers[1]}" ;; esac
+  case $1 in
+    taskmaster) profile "$1-$2" "${servers[0]}" ;;
+    floor) profile "$1-$2" "${servers[1]}" ;;
+    uncached) profile "$1-$2" "${servers[2]}" ;;
+  esac
   local line pid port=${3#http://127.0.0.1:}
   (sleep $((seconds / 2)) && spread "${port%%/*}" >"$work/spread") &
   pid=$!
@@ -119,15 +126,22 @@ database_url="$pg/$database"
 seed DATABASE_URL="$database_url"
 psql -h 127.0.0.1 -U postgres -d "$database" -Atc "SELECT email FROM users ORDER BY id" > "$work/emails"
 
-in_work DATABASE_URL="$database_url" REDIS_URL="$redis_url" REDIS_PREFIX="$redis_prefix" \
-  DATA_DIR="$work/data" "$root/.venv/bin/taskmaster" serve --port "$port" --workers 2 &
+# Three apps of 2 workers on one PostgreSQL (100 connections): 14 a pool, for each of them.
+shared=(DATABASE_URL="$database_url" REDIS_URL="$redis_url" REDIS_PREFIX="$redis_prefix"
+  DB_POOL_MAX=14)
+in_work "${shared[@]}" DATA_DIR="$work/data" "$root/.venv/bin/taskmaster" serve --port "$port" \
+  --workers 2 &
 servers+=($!)
-in_work DATABASE_URL="$database_url" PYTHONPATH="$root/bench" \
+in_work "${shared[@]}" PYTHONPATH="$root/bench" \
   "$root/.venv/bin/uvicorn" floor_app:app --port $((port + 1)) --workers 2 \
   --loop uvloop --http httptools --no-access-log --log-level warning &
 servers+=($!)
+in_work "${shared[@]}" READ_CACHE=false DATA_DIR="$work/data" "$root/.venv/bin/taskmaster" serve \
+  --port $((port + 3)) --workers 2 &
+servers+=($!)
 wait_for "$ours_url/health"
 wait_for "$floor_url/"
+wait_for "$uncached_url/health"
 
 sign_in "$ours_url"
 tool check "$ours_url" "$work/list.tokens" "$work/list.users" --floor "$floor_url" \
@@ -137,8 +151,11 @@ tool check "$ours_url" "$work/list.tokens" "$work/list.users" --floor "$floor_ur
 warm() { # url values-file header method: 3 s of load, not measured
   wrk -t2 -c64 -d3s -s bench/hot_path.lua "$1" -- "$2" "$3" "$4" >/dev/null
 }
+# The warm-up also fills both caches with every list user's list.
 round=0
 warm "$ours_url/api/v1/tasks" "$work/list.tokens" Authorization GET
+warm "$floor_url/floor/cached" "$work/list.users" X-User GET
+warm "$uncached_url/api/v1/tasks" "$work/list.tokens" Authorization GET
 warm "$floor_url/floor/tasks" "$work/list.users" X-User GET
 warm "$ours_url/api/v1/tasks" "$work/create.tokens" Authorization POST
 warm "$floor_url/floor/tasks" "$work/create.users" X-User POST
@@ -146,6 +163,8 @@ warm "$floor_url/floor/tasks" "$work/create.users" X-User POST
 echo "round target scenario req/s p99_ms errors connections_per_worker"
 for round in $(seq 1 "$rounds"); do
   measure taskmaster list "$ours_url/api/v1/tasks" "$work/list.tokens" Authorization GET
+  measure floor cached "$floor_url/floor/cached" "$work/list.users" X-User GET
+  measure uncached list "$uncached_url/api/v1/tasks" "$work/list.tokens" Authorization GET
   measure floor list "$floor_url/floor/tasks" "$work/list.users" X-User GET
   measure taskmaster create "$ours_url/api/v1/tasks" "$work/create.tokens" Authorization POST
   measure floor create "$floor_url/floor/tasks" "$work/create.users" X-User POST
