@@ -132,10 +132,7 @@ class Runtime:
         store = cache.generations(
             settings.redis_url, settings.redis_prefix, settings.read_cache_timeout_ms
         )
-        return ReadCache(store, self.db_project_ids)
-
-    async def db_project_ids(self, user: uuid.UUID) -> list[uuid.UUID]:
-        return await self.tasks.project_ids(user)
+        return ReadCache(store, self.tasks.project_ids)
 
     async def touched(
         self, *, users: Iterable[uuid.UUID] = (), projects: Iterable[uuid.UUID] = ()

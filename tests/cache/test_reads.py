@@ -4,12 +4,8 @@ database answering, with nothing stale, while Redis is down, paused or flushed."
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
@@ -19,7 +15,7 @@ from taskmaster.cache.generations import GenerationStore, MemoryGenerations, Red
 from taskmaster.cache.reads import ReadCache
 from tests.cache.test_breaker import Ticks
 from tests.conftest import REDIS_URL
-from tests.db.servers import free_port
+from tests.db.servers import RedisServer, scratch_dir
 from tests.waiting import eventually
 
 USER, PROJECT, OTHER = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -163,62 +159,15 @@ async def test_misses_at_once_in_two_processes_fill_once(redis_prefix: str) -> N
 # Redis in trouble: a server of the test's own, stopped, paused and flushed ------------------
 
 
-class RedisProcess:
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._workdir = workdir
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self._process = subprocess.Popen(  # noqa: S603 - a fixed binary, arguments built here
-            [
-                "/usr/bin/redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self._workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        ping = ["/usr/bin/redis-cli", "-p", str(self.port), "ping"]
-        while subprocess.run(ping, capture_output=True, check=False).stdout.strip() != b"PONG":  # noqa: S603
-            assert self._process.poll() is None, "redis-server exited"
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self.resume()
-            self._process.terminate()
-            self._process.wait()
-            self._process = None
-
-    def pause(self) -> None:
-        assert self._process is not None
-        os.kill(self._process.pid, signal.SIGSTOP)
-
-    def resume(self) -> None:
-        if self._process is not None:
-            os.kill(self._process.pid, signal.SIGCONT)
-
-
 @pytest.fixture
-def redis_process(tmp_path: Path) -> Iterator[RedisProcess]:
-    server = RedisProcess(tmp_path)
-    server.start()
-    try:
+def redis_process() -> Iterator[RedisServer]:
+    with RedisServer(scratch_dir("taskmaster-redis-")) as server:
+        server.start()
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
-async def troubled(redis_process: RedisProcess) -> AsyncIterator[tuple[ReadCache, Source, Ticks]]:
+async def troubled(redis_process: RedisServer) -> AsyncIterator[tuple[ReadCache, Source, Ticks]]:
     store = await _redis_store(redis_process.url, "trouble:")
     source, ticks = Source(), Ticks()
     reads = ReadCache(store, source.projects_of, breaker=CircuitBreaker(clock=ticks))
@@ -229,7 +178,7 @@ async def troubled(redis_process: RedisProcess) -> AsyncIterator[tuple[ReadCache
 
 
 async def test_redis_down_the_database_answers_and_the_breaker_stops_asking(
-    troubled: tuple[ReadCache, Source, Ticks], redis_process: RedisProcess
+    troubled: tuple[ReadCache, Source, Ticks], redis_process: RedisServer
 ) -> None:
     reads, source, ticks = troubled
     assert (await reads.read(USER, None, "view", source.produce)).stamp is not None
@@ -249,7 +198,7 @@ async def test_redis_down_the_database_answers_and_the_breaker_stops_asking(
 
 
 async def test_redis_paused_a_write_s_bump_is_sent_before_the_cache_is_read_again(
-    troubled: tuple[ReadCache, Source, Ticks], redis_process: RedisProcess
+    troubled: tuple[ReadCache, Source, Ticks], redis_process: RedisServer
 ) -> None:
     reads, source, ticks = troubled
     await reads.read(USER, None, "view", source.produce)
@@ -267,7 +216,7 @@ async def test_redis_paused_a_write_s_bump_is_sent_before_the_cache_is_read_agai
 
 
 async def test_redis_flushed_generations_only_grow(
-    troubled: tuple[ReadCache, Source, Ticks], redis_process: RedisProcess
+    troubled: tuple[ReadCache, Source, Ticks], redis_process: RedisServer
 ) -> None:
     reads, source, _ = troubled
     before = await reads.read(USER, None, "view", source.produce)

@@ -1,4 +1,5 @@
-"""Throwaway PostgreSQL servers (a primary, its streaming replicas) and PgBouncers for tests."""
+"""Throwaway PostgreSQL servers (a primary, its streaming replicas), PgBouncers and Redis servers
+for tests."""
 
 # They run as the `postgres` OS user (PostgreSQL and PgBouncer both refuse root), each in a
 # directory of its own that `close()` removes. Every subprocess is bounded by a timeout, and a
@@ -26,6 +27,7 @@ from typing import Any, Self
 
 PG_BIN = Path(os.environ.get("TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PGBOUNCER = Path(shutil.which("pgbouncer") or "/usr/sbin/pgbouncer")
+REDIS_SERVER = Path(shutil.which("redis-server") or "/usr/bin/redis-server")
 SERVER_USER = "postgres"
 TIMEOUT = 60.0  # seconds for any one subprocess: initdb, pg_basebackup, pg_ctl, psql
 _SETTING_NAME = re.compile(r"[a-z_][a-z0-9_.]*")
@@ -471,3 +473,68 @@ class PgBouncer(ClosedOnExit):
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
+
+
+class RedisServer(ClosedOnExit):
+    """A Redis of a test's own, keeping nothing on disk, that the test stops, pauses (SIGSTOP)
+    and starts again on the same port."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir  # scratch_dir() made it
+        self.log = workdir / "redis.log"
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start it and wait until it listens (its own log line)."""
+        self.log.write_text("")
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed binary, arguments built here
+            [
+                str(REDIS_SERVER),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+                "--logfile",
+                str(self.log),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+        )
+        _wait_until(self._ready, 10, "redis-server to accept connections", self.log)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.resume()
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+    def pause(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)
+
+    def close(self) -> None:
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _ready(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise ServerError(
+                f"redis-server exited with {self.process.returncode}\n{_tail(self.log)}"
+            )
+        return "Ready to accept connections" in _tail(self.log)

@@ -18,12 +18,17 @@ def connect(redis_url: str | None, prefix: str, clock: Clock) -> KeyValue:
     return MemoryKeyValue(clock)
 
 
+CONNECT_SECONDS = 0.5  # a burst of new connections on a busy machine took over 50 ms
+
+
 def generations(redis_url: str | None, prefix: str, timeout_ms: int) -> GenerationStore:
     """Where cached reads live: Redis, with a client of tight timeouts of its own (a slow
-    Redis costs a read `timeout_ms` at most), or this process's memory."""
+    Redis costs a command `timeout_ms` at most; connections, opened seldom, get longer), or
+    this process's memory."""
     if redis_url:
         seconds = timeout_ms / 1000
-        client = Redis.from_url(redis_url, socket_timeout=seconds, socket_connect_timeout=seconds)
+        connect = max(seconds, CONNECT_SECONDS)
+        client = Redis.from_url(redis_url, socket_timeout=seconds, socket_connect_timeout=connect)
         return RedisGenerations(client, prefix)
     return MemoryGenerations()
 

@@ -30,7 +30,6 @@ from taskmaster.cache.redis import unavailable_on_error
 
 ENTRY_TTL = 300.0  # seconds: the backstop, not the mechanism
 GENERATION_TTL = 86_400.0  # renewed by every bump; far longer than any entry lives
-LIST_TTL = ENTRY_TTL
 MEMORY_ENTRIES_MAX = 10_000
 
 
@@ -171,7 +170,7 @@ class RedisGenerations:
     async def remember_projects(self, user: str, generation: int, projects: list[str]) -> None:
         key = f"{self.prefix}projects:{user}:{generation}"
         async with unavailable_on_error():
-            await self.redis.set(key, ",".join(projects), ex=int(LIST_TTL))
+            await self.redis.set(key, ",".join(projects), ex=int(ENTRY_TTL))
 
     async def store(self, key: str, entry: bytes) -> None:
         async with unavailable_on_error():
@@ -234,7 +233,7 @@ class MemoryGenerations:
         return Lookup(user_generation, projects, stamp, entry, locked=entry is None)
 
     async def remember_projects(self, user: str, generation: int, projects: list[str]) -> None:
-        self._keep(f"projects:{user}:{generation}", ",".join(projects).encode(), LIST_TTL)
+        self._keep(f"projects:{user}:{generation}", ",".join(projects).encode(), ENTRY_TTL)
 
     async def store(self, key: str, entry: bytes) -> None:
         self._keep(key, entry, ENTRY_TTL)

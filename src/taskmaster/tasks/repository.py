@@ -56,7 +56,7 @@ def _filter_values(caller: uuid.UUID, task_filter: TaskFilter) -> dict[str, Any]
     return values
 
 
-def _uuid(value: Any) -> uuid.UUID:
+def uuid_of(value: Any) -> uuid.UUID:
     """A UUID as a driver returns it: asyncpg's own type, or (SQLite) 32 hex digits."""
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
@@ -74,7 +74,7 @@ class TaskRepository:
                 self._statements.projects(), {"caller_id": caller}, reader=caller
             )
             if len(projects) == 1:
-                task_filter = replace(task_filter, project_id=_uuid(projects[0][0]))
+                task_filter = replace(task_filter, project_id=uuid_of(projects[0][0]))
         values = _filter_values(caller, task_filter)
         values |= {"limit": task_filter.limit, "offset": task_filter.offset}
         if task_filter.after is not None:
@@ -108,7 +108,7 @@ class TaskRepository:
         if not rows:
             return None
         project_id, role, revision = rows[0]
-        return Access(_uuid(project_id), None if role is None else Role(role), int(revision))
+        return Access(uuid_of(project_id), None if role is None else Role(role), int(revision))
 
     async def role(self, member: uuid.UUID, project_id: uuid.UUID) -> Role | None:
         """The role `member` has in the project, read on the primary; None for none."""
@@ -171,7 +171,7 @@ class TaskRepository:
         if expected is not None:
             values["expected_revision"] = expected
         rows = await self._db.write(query, values, writer=caller)
-        return _uuid(rows[0][0]) if rows else None
+        return uuid_of(rows[0][0]) if rows else None
 
     async def project_ids(self, caller: uuid.UUID, *, primary: bool = False) -> list[uuid.UUID]:
         """The projects the caller is a member of."""
@@ -180,12 +180,12 @@ class TaskRepository:
             rows = await self._db.read_primary(query, values)
         else:
             rows = await self._db.read(query, values, reader=caller)
-        return [_uuid(project_id) for (project_id,) in rows]
+        return [uuid_of(project_id) for (project_id,) in rows]
 
     async def clocks(self, caller: uuid.UUID) -> dict[uuid.UUID, int]:
         """The change clock of every project the caller is a member of."""
         rows = await self._db.read(self._statements.clocks(), {"caller_id": caller}, reader=caller)
-        return {_uuid(project_id): int(revision) for project_id, revision in rows}
+        return {uuid_of(project_id): int(revision) for project_id, revision in rows}
 
     async def changes(
         self, caller: uuid.UUID, project_id: uuid.UUID, after: ChangePosition, limit: int

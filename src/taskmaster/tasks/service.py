@@ -25,7 +25,7 @@ from taskmaster.rules import within
 from taskmaster.tasks.filters import THE_BEGINNING, After, ChangePosition, TaskFilter
 from taskmaster.tasks.models import Priority, Status
 from taskmaster.tasks.queries import CHANGE_KEY, PROJECT, REVISION, SORT_VALUES
-from taskmaster.tasks.repository import TaskRepository, TaskRow
+from taskmaster.tasks.repository import TaskRepository, TaskRow, uuid_of
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -145,11 +145,6 @@ def _next_after(rows: Sequence[TaskRow], task_filter: TaskFilter) -> After | Non
     return After(values=values, task_id=uuid.UUID(last[0]))
 
 
-def _project_of(row: TaskRow) -> uuid.UUID:
-    value = row[PROJECT]
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
 def _single(expected: frozenset[int] | None, current: TaskRow) -> int:
     """The one revision a conditional write may change: `current`'s, if it is expected."""
     if expected is not None and current[REVISION] not in expected:
@@ -160,11 +155,12 @@ def _single(expected: frozenset[int] | None, current: TaskRow) -> int:
 async def _nobody_is_told(
     *, users: Iterable[uuid.UUID] = (), projects: Iterable[uuid.UUID] = ()
 ) -> None:
-    return None
+    """The listener of a service whose writes nobody keeps copies of (the command line, the
+    service's own tests): there is nothing to tell."""
 
 
-class Touched(Protocol):
-    """What a committed write changed, told to whoever keeps copies (the read cache)."""
+class WriteListener(Protocol):
+    """Hears what a committed write changed: whoever keeps copies (the read cache)."""
 
     async def __call__(
         self, *, users: Iterable[uuid.UUID] = (), projects: Iterable[uuid.UUID] = ()
@@ -176,7 +172,9 @@ class TaskService:
     primary; reads may be served by a replica that has the caller's last write. After each
     write, `touched` hears which projects it changed."""
 
-    def __init__(self, db: Database, *, clock: Clock, touched: Touched = _nobody_is_told) -> None:
+    def __init__(
+        self, db: Database, *, clock: Clock, touched: WriteListener = _nobody_is_told
+    ) -> None:
         self._tasks = TaskRepository(db)
         self._clock = clock
         self._touched = touched
@@ -270,7 +268,7 @@ class TaskService:
             # the statement ran (another move may have come first): tell all of them.
             await self._touched(projects=await self.project_ids(caller, primary=True))
         else:
-            await self._touched(projects=[_project_of(row)])
+            await self._touched(projects=[uuid_of(row[PROJECT])])
         return row
 
     async def delete(
