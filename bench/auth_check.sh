@@ -12,7 +12,7 @@ cleanup() {
   kill "$(cat "$work/pid")" 2>/dev/null || true
   rm -rf "$work"
   [ -z "${REDIS_URL:-}" ] || redis-cli -u "$REDIS_URL" --scan --pattern "bench:$$:*" |
-    xargs -r redis-cli -u "$REDIS_URL" del >/dev/null
+    xargs -r -d '\n' redis-cli -u "$REDIS_URL" del >/dev/null
 }
 trap cleanup EXIT
 

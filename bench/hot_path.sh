@@ -39,8 +39,8 @@ stop_servers() {
 cleanup() {
   stop_servers
   dropdb -h 127.0.0.1 -U postgres --if-exists --force "$database" 2>/dev/null || true
-  redis-cli -u "$redis_url" --scan --pattern "$redis_prefix*" |
-    xargs -r redis-cli -u "$redis_url" del >/dev/null || true
+  redis-cli -u "$redis_url" --scan --pattern "$redis_prefix*" |  # keys may hold spaces
+    xargs -r -d '\n' redis-cli -u "$redis_url" del >/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT

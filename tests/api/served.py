@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from redis import Redis
 
 from taskmaster.app import create_app
 from taskmaster.config import Environment, Settings
@@ -34,7 +35,8 @@ class _Server(uvicorn.Server):
 
 @contextmanager
 def serving(database_url: str, redis_url: str, redis_prefix: str, data_dir: Path) -> Iterator[str]:
-    """The base URL of an API instance on `database_url`, until the block ends."""
+    """The base URL of an API instance on `database_url`, until the block ends; then its
+    keys under `redis_prefix` are deleted."""
     settings = Settings(
         _env_file=None,
         environment=Environment.TEST,
@@ -58,6 +60,10 @@ def serving(database_url: str, redis_url: str, redis_prefix: str, data_dir: Path
     finally:
         server.should_exit = True
         thread.join(timeout=STARTUP_SECONDS)
+        with Redis.from_url(redis_url) as redis:
+            left = list(redis.scan_iter(f"{redis_prefix}*"))
+            if left:
+                redis.delete(*left)
 
 
 def signed_in(base_url: str, email: str) -> dict[str, str]:
