@@ -93,10 +93,10 @@ async def test_a_verdict_says_what_remains_and_for_how_long(
         Verdict(True, 0, remaining=2, reset=60),  # until the window closes
         Verdict(True, 0, remaining=1, reset=60),
         Verdict(True, 0, remaining=0, reset=61),  # until one frees: just after it closes
-        Verdict(False, 61, remaining=0, reset=61),
+        Verdict(False, 61, remaining=0, reset=61, granted=0),
     ]
     clock.advance(seconds=15)
-    assert await limiter.take("k", rate) == Verdict(False, 46, remaining=0, reset=46)
+    assert await limiter.take("k", rate) == Verdict(False, 46, remaining=0, reset=46, granted=0)
 
 
 async def test_what_remains_counts_the_fading_previous_window(
@@ -111,7 +111,7 @@ async def test_what_remains_counts_the_fading_previous_window(
         await limiter.take("k", rate)
     # 4 + 10 * 0.5 < 10: the last one. Then 5 + 10 * (1 - s / 60) < 10 once s > 30: a second.
     assert await limiter.take("k", rate) == Verdict(True, 0, remaining=0, reset=1)
-    assert await limiter.take("k", rate) == Verdict(False, 1, remaining=0, reset=1)
+    assert await limiter.take("k", rate) == Verdict(False, 1, remaining=0, reset=1, granted=0)
     clock.advance(seconds=1)
     assert await limiter.take("k", rate) == Verdict(True, 0, remaining=0, reset=6)
 
@@ -132,10 +132,20 @@ class CountingStore(MemoryKeyValue):
         return await super().incr(key, ttl=ttl, by=by)
 
     async def incr_below(
-        self, key: str, other: str, *, limit: int, weight: float, ttl: float
-    ) -> tuple[bool, int, int]:
+        self,
+        key: str,
+        other: str,
+        *,
+        limit: int,
+        weight: float,
+        ttl: float,
+        by: int = 1,
+        refund: tuple[str, int] | None = None,
+    ) -> tuple[int, int, int]:
         self.calls.append("incr_below")
-        return await super().incr_below(key, other, limit=limit, weight=weight, ttl=ttl)
+        return await super().incr_below(
+            key, other, limit=limit, weight=weight, ttl=ttl, by=by, refund=refund
+        )
 
 
 async def test_an_event_costs_one_round_trip_allowed_or_refused(clock: FakeClock) -> None:
@@ -188,8 +198,16 @@ class DownStore(MemoryKeyValue):
         raise StoreUnavailable("down")
 
     async def incr_below(
-        self, key: str, other: str, *, limit: int, weight: float, ttl: float
-    ) -> tuple[bool, int, int]:
+        self,
+        key: str,
+        other: str,
+        *,
+        limit: int,
+        weight: float,
+        ttl: float,
+        by: int = 1,
+        refund: tuple[str, int] | None = None,
+    ) -> tuple[int, int, int]:
         raise StoreUnavailable("down")
 
     async def delete(self, *keys: str) -> None:

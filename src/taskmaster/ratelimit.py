@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import structlog
 
@@ -46,6 +46,17 @@ class Verdict:
     # the current window closes; with none left, until one frees (Retry-After's value).
     reset: int = 0
     enforced: bool = True  # False when the store could not be asked and nothing was counted
+    granted: int = 1  # events counted by this take (0: refused)
+    # The window they were counted in: where to give unspent ones back, not part of the verdict.
+    window: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Unspent:
+    """Events a take counted in `window` and nobody spent: the next take gives them back."""
+
+    window: int
+    count: int
 
 
 UNENFORCED = Verdict(True, 0, enforced=False)
@@ -63,25 +74,41 @@ class RateLimiter:
         self._clock = clock
         self._namespace = namespace
 
-    def _keys(self, key: str, rate: Rate) -> tuple[str, str, float]:
-        now = self._clock().timestamp()
-        window, offset = divmod(now, rate.seconds)
-        base = f"{self._namespace}:{rate.count}/{rate.seconds}:{key}"
-        return f"{base}:{int(window)}", f"{base}:{int(window) - 1}", offset
+    def _key(self, key: str, rate: Rate, window: int) -> str:
+        return f"{self._namespace}:{rate.count}/{rate.seconds}:{key}:{window}"
 
-    async def take(self, key: str, rate: Rate) -> Verdict:
-        """Count one event, if it stays within `rate`; a refused event is not counted.
+    def _keys(self, key: str, rate: Rate) -> tuple[str, str, float]:
+        window, offset = self.window(rate)
+        return self._key(key, rate, window), self._key(key, rate, window - 1), offset
+
+    def window(self, rate: Rate) -> tuple[int, float]:
+        """The current window of `rate`, and the seconds since it opened."""
+        window, offset = divmod(self._clock().timestamp(), rate.seconds)
+        return int(window), offset
+
+    async def take(
+        self, key: str, rate: Rate, *, want: int = 1, unspent: Unspent | None = None
+    ) -> Verdict:
+        """Count `want` events, as many of them as stay within `rate` (at least one, or the
+        take is refused and counts none), after giving `unspent` events back.
 
         One atomic step in the store, which reads both windows and counts only within the
         limit: of any number of concurrent events, exactly those within it are allowed, in
         one round trip. With the store down the limit is not enforced (logged): refusing
         every sign-in would turn a cache outage into a full outage.
         """
-        current_key, previous_key, offset = self._keys(key, rate)
+        window, offset = self.window(rate)
         weight = 1 - offset / rate.seconds
+        refund = None if unspent is None else (self._key(key, rate, unspent.window), unspent.count)
         try:
-            allowed, current, previous = await self._store.incr_below(
-                current_key, previous_key, limit=rate.count, weight=weight, ttl=2 * rate.seconds
+            granted, current, previous = await self._store.incr_below(
+                self._key(key, rate, window),
+                self._key(key, rate, window - 1),
+                limit=rate.count,
+                weight=weight,
+                ttl=2 * rate.seconds,
+                by=want,
+                refund=refund,
             )
         except StoreUnavailable:
             log.warning("shared store down: rate limit not enforced", key=key)
@@ -89,9 +116,17 @@ class RateLimiter:
         # The same sum the store compared, so the next event's fate is what `remaining` says.
         remaining = max(0, math.ceil(rate.count - (current + previous * weight)))
         if remaining:
-            return Verdict(True, 0, remaining, math.ceil(rate.seconds - offset))
+            closes = math.ceil(rate.seconds - offset)
+            return Verdict(True, 0, remaining, closes, granted=granted, window=window)
         retry_after = self._retry_after(current, previous, offset, rate)
-        return Verdict(allowed, 0 if allowed else retry_after, 0, retry_after)
+        return Verdict(
+            granted > 0,
+            0 if granted else retry_after,
+            0,
+            retry_after,
+            granted=granted,
+            window=window,
+        )
 
     async def give_back(self, key: str, rate: Rate) -> None:
         """Uncount one event taken in this window (it turned out not to be one that counts)."""

@@ -35,13 +35,44 @@ async def test_counters(store: KeyValue) -> None:
 
 async def test_incr_below_counts_only_below_the_limit(store: KeyValue) -> None:
     counted = [await store.incr_below("n", "m", limit=3, weight=0.5, ttl=60) for _ in range(4)]
-    assert counted == [(True, 1, 0), (True, 2, 0), (True, 3, 0), (False, 3, 0)]
+    assert counted == [(1, 1, 0), (1, 2, 0), (1, 3, 0), (0, 3, 0)]
     for _ in range(2):
         await store.incr("m", ttl=60)
     # 2 + 0.5 * 2 reaches the limit: at it is over it.
     counted = [await store.incr_below("o", "m", limit=3, weight=0.5, ttl=60) for _ in range(3)]
-    assert counted == [(True, 1, 2), (True, 2, 2), (False, 2, 2)]
+    assert counted == [(1, 1, 2), (1, 2, 2), (0, 2, 2)]
     assert await store.get_many_ints(["n", "o"]) == [3, 2]
+
+
+async def test_incr_below_counts_as_many_as_fit(store: KeyValue) -> None:
+    assert await store.incr_below("n", "m", limit=10, weight=0.5, ttl=60, by=4) == (4, 4, 0)
+    await store.incr("m", ttl=60, by=3)
+    # 4 + 0.5 * 3 = 5.5: five more would reach 10.5, so 5 of the 8 fit (the last at 9.5).
+    assert await store.incr_below("n", "m", limit=10, weight=0.5, ttl=60, by=8) == (5, 9, 3)
+    assert await store.incr_below("n", "m", limit=10, weight=0.5, ttl=60, by=8) == (0, 9, 3)
+
+
+async def test_incr_below_gives_the_refund_back_first(store: KeyValue) -> None:
+    await store.incr_below("n", "m", limit=5, weight=1.0, ttl=60, by=5)
+    # Three of the five were never spent: they go back before the new take is weighed.
+    assert await store.incr_below("n", "m", limit=5, weight=1.0, ttl=60, by=2, refund=("n", 3)) == (
+        2,
+        4,
+        0,
+    )
+    # A refund of the other window counts there; one never below zero; one of no key is none.
+    await store.incr("m", ttl=60, by=2)
+    assert await store.incr_below("n", "m", limit=10, weight=1.0, ttl=60, refund=("m", 5)) == (
+        1,
+        5,
+        0,
+    )
+    assert await store.incr_below("n", "m", limit=10, weight=1.0, ttl=60, refund=("gone", 5)) == (
+        1,
+        6,
+        0,
+    )
+    assert await store.get_many_ints(["gone"]) == [0]
 
 
 async def test_incr_below_weighs_exactly_as_python_does(store: KeyValue) -> None:
@@ -50,8 +81,8 @@ async def test_incr_below_weighs_exactly_as_python_does(store: KeyValue) -> None
         await store.incr("m", ttl=60)
     just_under = math.nextafter(0.3, 0)  # 10 * it < 3, where a rounded 0.3 would reach 3
     assert 10 * just_under < 3 <= 10 * 0.3
-    assert await store.incr_below("n", "m", limit=3, weight=just_under, ttl=60) == (True, 1, 10)
-    assert await store.incr_below("o", "m", limit=3, weight=0.3, ttl=60) == (False, 0, 10)
+    assert await store.incr_below("n", "m", limit=3, weight=just_under, ttl=60) == (1, 1, 10)
+    assert await store.incr_below("o", "m", limit=3, weight=0.3, ttl=60) == (0, 0, 10)
 
 
 async def test_incr_below_counters_expire_by_the_clock() -> None:
@@ -59,7 +90,7 @@ async def test_incr_below_counters_expire_by_the_clock() -> None:
     store = MemoryKeyValue(clock)
     await store.incr_below("n", "m", limit=5, weight=1.0, ttl=10)
     clock.advance(seconds=9)
-    assert await store.incr_below("n", "m", limit=5, weight=1.0, ttl=10) == (True, 2, 0)
+    assert await store.incr_below("n", "m", limit=5, weight=1.0, ttl=10) == (1, 2, 0)
     clock.advance(seconds=1)  # the counter kept its first expiry
     assert await store.get_many_ints(["n"]) == [0]
 
@@ -72,7 +103,7 @@ async def test_incr_below_counters_expire_in_redis(redis_store: RedisKeyValue) -
     await redis_store.incr_below("n", "m", limit=5, weight=1.0, ttl=10)
     assert await redis_store.redis.pttl(key) <= 5_000  # the counter keeps its first expiry
     # Refusing writes nothing.
-    assert await redis_store.incr_below("full", "m", limit=0, weight=1.0, ttl=10) == (False, 0, 0)
+    assert await redis_store.incr_below("full", "m", limit=0, weight=1.0, ttl=10) == (0, 0, 0)
     assert not await redis_store.redis.exists(redis_store.prefix + "full")
 
 

@@ -13,7 +13,8 @@ the shape of every v1 error, and sign-in already answers 429 in it. Anything els
 untouched: no token (sign-in has its own throttle), or an invalid or expired one (the endpoint
 answers 401). Whether the token's session has ended is not asked here, as it may cost a round
 trip: the endpoint refuses it, after it counted. With the store down nothing is enforced and
-no fields are sent (RateLimiter decides).
+no fields are sent (RateLimiter decides). Each process takes a busy user's events from the
+store in blocks (taskmaster.allowances), so most requests make no round trip for the limit.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from taskmaster.allowances import Allowances
 from taskmaster.api.v1.envelope import failure
 from taskmaster.api.v2 import problems
 from taskmaster.api.versions import V1, V2
@@ -57,8 +59,9 @@ class UserRateLimits:
     def __init__(self, app: ASGIApp, *, runtime: Runtime) -> None:
         self.app = app
         self.tokens = runtime.tokens
-        self.limiter = RateLimiter(runtime.store, runtime.clock)
         self.rate = runtime.settings.rate_api_user
+        limiter = RateLimiter(runtime.store, runtime.clock)
+        self.allowances = Allowances(limiter, self.rate, runtime.clock)
         # The policy never changes: its field is built once.
         self.policy = (
             b"ratelimit-policy",
@@ -79,7 +82,7 @@ class UserRateLimits:
         except Unauthorized:
             await self.app(scope, receive, send)
             return
-        verdict = await self.limiter.take(KEY + claims.user_id.hex, self.rate)
+        verdict = await self.allowances.take(KEY + claims.user_id.hex)
         if not verdict.enforced:
             await self.app(scope, receive, send)
             return

@@ -23,10 +23,20 @@ class KeyValue(Protocol):
         ...
 
     async def incr_below(
-        self, key: str, other: str, *, limit: int, weight: float, ttl: float
-    ) -> tuple[bool, int, int]:
-        """Atomically, `incr` of `key` by one if it plus `weight` times the counter at `other`
-        is below `limit`; whether it counted, and both counters as they are then."""
+        self,
+        key: str,
+        other: str,
+        *,
+        limit: int,
+        weight: float,
+        ttl: float,
+        by: int = 1,
+        refund: tuple[str, int] | None = None,
+    ) -> tuple[int, int, int]:
+        """Atomically: first take `refund`'s count off the counter at its key (events counted
+        there and never spent), then add to `key` as many of `by` events as stay below
+        `limit`, each counted only while `key` plus `weight` times the counter at `other` is
+        below it; how many it counted (0: refused), and both counters as they are then."""
         ...
 
     async def raise_to(self, key: str, value: int, *, ttl: float) -> None:

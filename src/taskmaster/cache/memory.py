@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from taskmaster.clock import Clock
 
 SWEEP_EVERY = 1024  # writes between sweeps of expired keys
@@ -51,13 +53,26 @@ class MemoryKeyValue:
         return value
 
     async def incr_below(
-        self, key: str, other: str, *, limit: int, weight: float, ttl: float
-    ) -> tuple[bool, int, int]:
+        self,
+        key: str,
+        other: str,
+        *,
+        limit: int,
+        weight: float,
+        ttl: float,
+        by: int = 1,
+        refund: tuple[str, int] | None = None,
+    ) -> tuple[int, int, int]:
         # No await between reading and writing: atomic within the event loop.
+        if refund is not None and self._live(refund[0]) is not None:
+            refund_key, count = refund
+            self._incr(refund_key, ttl, -min(count, int(self._live(refund_key) or 0)))
         current, previous = int(self._live(key) or 0), int(self._live(other) or 0)
-        if current + previous * weight >= limit:
-            return False, current, previous
-        return True, self._incr(key, ttl, 1), previous
+        counted = current + previous * weight
+        if counted >= limit:
+            return 0, current, previous
+        granted = min(by, math.ceil(limit - counted))
+        return granted, self._incr(key, ttl, granted), previous
 
     async def raise_to(self, key: str, value: int, *, ttl: float) -> None:
         self._store(key, str(max(value, int(self._live(key) or 0))).encode(), ttl)

@@ -40,17 +40,28 @@ else
 end
 """
 
-# Reads both counters and counts in one round trip; refusing writes nothing. The comparison
-# is the memory backend's, in the same double arithmetic (ARGV[2] is Python's repr).
+# Gives a refund back, reads both counters and counts in one round trip; refusing writes
+# nothing. The comparison is the memory backend's, in the same double arithmetic (ARGV[2] is
+# Python's repr of the weight).
 INCR_BELOW = """
+local refund = tonumber(ARGV[5])
+if refund > 0 then
+  local held = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if held > 0 then
+    redis.call('DECRBY', KEYS[3], math.min(refund, held))
+  end
+end
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local other = tonumber(redis.call('GET', KEYS[2]) or '0')
-if current + other * tonumber(ARGV[2]) >= tonumber(ARGV[1]) then
+local limit = tonumber(ARGV[1])
+local counted = current + other * tonumber(ARGV[2])
+if counted >= limit then
   return {0, current, other}
 end
-current = redis.call('INCR', KEYS[1])
+local granted = math.min(tonumber(ARGV[4]), math.ceil(limit - counted))
+current = redis.call('INCRBY', KEYS[1], granted)
 redis.call('EXPIRE', KEYS[1], ARGV[3], 'NX')
-return {1, current, other}
+return {granted, current, other}
 """
 
 
@@ -89,14 +100,22 @@ class RedisKeyValue:
         return int(value)
 
     async def incr_below(
-        self, key: str, other: str, *, limit: int, weight: float, ttl: float
-    ) -> tuple[bool, int, int]:
-        keys = [self.prefix + key, self.prefix + other]
+        self,
+        key: str,
+        other: str,
+        *,
+        limit: int,
+        weight: float,
+        ttl: float,
+        by: int = 1,
+        refund: tuple[str, int] | None = None,
+    ) -> tuple[int, int, int]:
+        refund_key, refund_count = refund or (key, 0)
+        keys = [self.prefix + key, self.prefix + other, self.prefix + refund_key]
+        args: list[int | str] = [limit, repr(weight), max(1, math.ceil(ttl)), by, refund_count]
         async with unavailable_on_error():
-            counted, current, previous = await self._incr_below(
-                keys=keys, args=[limit, repr(weight), max(1, math.ceil(ttl))]
-            )
-        return bool(counted), int(current), int(previous)
+            granted, current, previous = await self._incr_below(keys=keys, args=args)
+        return int(granted), int(current), int(previous)
 
     async def raise_to(self, key: str, value: int, *, ttl: float) -> None:
         async with unavailable_on_error():
