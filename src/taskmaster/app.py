@@ -147,6 +147,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         version=__version__,
         default_response_class=JSONBytes,
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry asks the global providers on every request (2% of a
+        # cached read's time); TaskMaster configures no telemetry of its own yet.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         # Each version has a document of its own (taskmaster.api.openapi), none the whole app.
         openapi_url=None,
         docs_url=None,

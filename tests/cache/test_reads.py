@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
 from taskmaster.cache.breaker import CircuitBreaker
 from taskmaster.cache.generations import GenerationStore, MemoryGenerations, RedisGenerations
+from taskmaster.cache.pipelined import PipelinedRedis
 from taskmaster.cache.reads import ReadCache
 from tests.cache.test_breaker import Ticks
 from tests.conftest import REDIS_URL
-from tests.db.servers import RedisServer, scratch_dir
+from tests.db.servers import RedisServer
 from tests.waiting import eventually
 
 USER, PROJECT, OTHER = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -40,15 +41,15 @@ class Source:
 
 
 async def _redis_store(url: str, prefix: str) -> RedisGenerations:
-    return RedisGenerations(
-        Redis.from_url(url, socket_timeout=0.05, socket_connect_timeout=0.05), prefix
-    )
+    return RedisGenerations(PipelinedRedis(url, timeout=0.05, connect_timeout=0.05), prefix)
 
 
 async def _forget(store: RedisGenerations) -> None:
-    keys = [key async for key in store.redis.scan_iter(f"{store.prefix}*")]
+    client = Redis.from_url(REDIS_URL)
+    keys = [key async for key in client.scan_iter(f"{store.prefix}*")]
     if keys:
-        await store.redis.delete(*keys)
+        await client.delete(*keys)
+    await client.aclose()
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -157,13 +158,6 @@ async def test_misses_at_once_in_two_processes_fill_once(redis_prefix: str) -> N
 
 
 # Redis in trouble: a server of the test's own, stopped, paused and flushed ------------------
-
-
-@pytest.fixture
-def redis_process() -> Iterator[RedisServer]:
-    with RedisServer(scratch_dir("taskmaster-redis-")) as server:
-        server.start()
-        yield server
 
 
 @pytest.fixture

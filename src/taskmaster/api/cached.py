@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.requests import Request
@@ -22,18 +23,38 @@ from taskmaster.api.responses import JSONBytes
 from taskmaster.ids import parse_uuid
 
 KEPT_HEADERS = ("etag", "x-total-count")
+CONTENT_TYPE = (b"content-type", JSONBytes.media_type.encode())
 
 
 def view_of(request: Request) -> str:
-    """What identifies a read for one user: its path and its query, in any order."""
-    query = sorted(request.query_params.multi_items())
-    text = orjson.dumps([request.url.path, query])
+    """What identifies a read for one user: its path and its query, in any order. Read
+    from the scope: a hit should not pay for Starlette's URL and query objects."""
+    scope = request.scope
+    raw_query: bytes = scope["query_string"]
+    query = sorted(parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True))
+    text = orjson.dumps([scope["path"], query]) if query else scope["path"].encode()
     return hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
 def project_named(request: Request) -> uuid.UUID | None:
     """The one project a read names (projectId), if it names a valid one."""
     return parse_uuid(request.query_params.get("projectId") or "")
+
+
+class KeptResponse(Response):
+    """A kept answer sent again: its body and its headers as they were, with no rendering."""
+
+    media_type = JSONBytes.media_type
+
+    def __init__(self, body: bytes, headers: dict[str, str], status_code: int = 200) -> None:
+        self.status_code = status_code
+        self.background = None
+        self.body = body
+        self.raw_headers = [  # in Starlette's order
+            *((name.encode(), value.encode()) for name, value in headers.items()),
+            (b"content-length", str(len(body)).encode()),
+            CONTENT_TYPE,
+        ]
 
 
 def _entry(response: Response) -> bytes:
@@ -77,4 +98,4 @@ async def cached(
     etag = headers.get("etag")
     if etag is not None and _none_match(request, etag):
         return Response(status_code=304, headers={"etag": etag})
-    return Response(body, headers=headers, media_type=JSONBytes.media_type)
+    return KeptResponse(body, headers)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
-
 from taskmaster.cache.base import KeyValue
 from taskmaster.cache.generations import GenerationStore, MemoryGenerations, RedisGenerations
 from taskmaster.cache.memory import MemoryKeyValue
+from taskmaster.cache.pipelined import PipelinedRedis
 from taskmaster.cache.redis import RedisKeyValue
 from taskmaster.clock import Clock
 
@@ -28,7 +27,7 @@ def generations(redis_url: str | None, prefix: str, timeout_ms: int) -> Generati
     if redis_url:
         seconds = timeout_ms / 1000
         connect = max(seconds, CONNECT_SECONDS)
-        client = Redis.from_url(redis_url, socket_timeout=seconds, socket_connect_timeout=connect)
+        client = PipelinedRedis(redis_url, timeout=seconds, connect_timeout=connect)
         return RedisGenerations(client, prefix)
     return MemoryGenerations()
 

@@ -20,13 +20,12 @@ import hashlib
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from redis.asyncio import Redis
-
-from taskmaster.cache.redis import unavailable_on_error
+from taskmaster.cache.base import StoreUnavailable
+from taskmaster.cache.pipelined import PipelinedRedis, ReplyError, Script
 
 ENTRY_TTL = 300.0  # seconds: the backstop, not the mechanism
 GENERATION_TTL = 86_400.0  # renewed by every bump; far longer than any entry lives
@@ -35,12 +34,12 @@ MEMORY_ENTRIES_MAX = 10_000
 
 @dataclass(frozen=True)
 class Lookup:
-    """What a lookup found. `projects` is None when the user's project list is not cached
+    """What a lookup found. `listed` is False when the user's project list is not cached
     at `user_generation` (the caller loads it and asks again); `stamp` is None when the read
     names a project the user is not a member of (the database answers, uncached)."""
 
     user_generation: int
-    projects: tuple[str, ...] | None
+    listed: bool
     stamp: str | None = None
     entry: bytes | None = None
     locked: bool = False  # this lookup took the fill lock of a missing entry
@@ -83,7 +82,8 @@ class GenerationStore(Protocol):
 
 # KEYS: none (every key is made from ARGV, so all must live on one server).
 # ARGV: prefix, user, project ('' for all of the user's), view, lock milliseconds, gen ttl.
-# Returns {user generation, project list or false, stamp or false, entry or false, locked}.
+# Returns {user generation, listed (0 or 1), stamp or false, entry or false, locked}: no more
+# than a hit needs, as every byte of the reply is parsed on the hot path.
 LOOKUP = """
 local prefix, user, project, view = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local lock_ms, gen_ttl = tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -97,11 +97,11 @@ local function generation(key)
 end
 local user_generation = generation(prefix .. 'gen:u:' .. user)
 local listed = redis.call('GET', prefix .. 'projects:' .. user .. ':' .. user_generation)
-if not listed then return {user_generation, false, false, false, 0} end
+if not listed then return {user_generation, 0, false, false, 0} end
 local parts = {user_generation}
 if project ~= '' then
   if not string.find(',' .. listed .. ',', ',' .. project .. ',', 1, true) then
-    return {user_generation, listed, false, false, 0}
+    return {user_generation, 1, false, false, 0}
   end
   parts[2] = generation(prefix .. 'gen:p:' .. project)
 else
@@ -116,7 +116,7 @@ local locked = 0
 if not entry and lock_ms > 0 then
   if redis.call('SET', prefix .. 'lock:' .. key, '1', 'NX', 'PX', lock_ms) then locked = 1 end
 end
-return {user_generation, listed, stamp, entry or false, locked}
+return {user_generation, 1, stamp, entry or false, locked}
 """
 
 # ARGV: gen ttl, then every generation key (prefixed). Each grows by one, or starts at now.
@@ -135,61 +135,61 @@ return #ARGV - 1
 """
 
 
-def _projects(listed: object) -> tuple[str, ...] | None:
-    """A stored project list; None for none stored (Lua's false, or None)."""
-    if isinstance(listed, bytes):
-        listed = listed.decode()
-    if not isinstance(listed, str):
-        return None
-    return tuple(p for p in listed.split(",") if p)
-
-
 class RedisGenerations:
-    """The generations and entries in Redis, shared by every API instance."""
+    """The generations and entries in Redis, shared by every API instance, through the
+    pipelined client (one connection per process, tight timeouts)."""
 
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: PipelinedRedis, prefix: str) -> None:
         self.redis = redis
         self.prefix = prefix
-        self._lookup = redis.register_script(LOOKUP)
-        self._bump = redis.register_script(BUMP)
+        self._lookup = Script(redis, LOOKUP)
+        self._bump = Script(redis, BUMP)
+
+    async def _call(self, *arguments: str | bytes | int) -> object:
+        try:
+            return await self.redis.call(*arguments)
+        except (OSError, ReplyError) as error:
+            raise StoreUnavailable(str(error)) from error
+
+    async def _run(self, script: Script, arguments: Sequence[str | int]) -> object:
+        try:
+            return await script([], arguments)
+        except (OSError, ReplyError) as error:
+            raise StoreUnavailable(str(error)) from error
 
     async def lookup(self, user: str, project: str | None, view: str, lock_ms: int) -> Lookup:
-        async with unavailable_on_error():
-            found = await self._lookup(
-                args=[self.prefix, user, project or "", view, lock_ms, int(GENERATION_TTL)]
-            )
+        found = await self._run(
+            self._lookup, [self.prefix, user, project or "", view, lock_ms, int(GENERATION_TTL)]
+        )
+        assert isinstance(found, list), "the lookup script answers a list"
         user_generation, listed, stamp, entry, locked = found
         return Lookup(
             int(user_generation),
-            _projects(listed),
-            stamp.decode() if isinstance(stamp, bytes) else (stamp or None),
-            entry or None,
+            bool(listed),
+            stamp.decode() if isinstance(stamp, bytes) else None,
+            entry if isinstance(entry, bytes) else None,
             bool(locked),
         )
 
     async def remember_projects(self, user: str, generation: int, projects: list[str]) -> None:
         key = f"{self.prefix}projects:{user}:{generation}"
-        async with unavailable_on_error():
-            await self.redis.set(key, ",".join(projects), ex=int(ENTRY_TTL))
+        await self._call("SET", key, ",".join(projects), "EX", int(ENTRY_TTL))
 
     async def store(self, key: str, entry: bytes) -> None:
-        async with unavailable_on_error():
-            await self.redis.set(self.prefix + key, entry, ex=int(ENTRY_TTL))
+        await self._call("SET", self.prefix + key, entry, "EX", int(ENTRY_TTL))
 
     async def peek(self, key: str) -> bytes | None:
-        async with unavailable_on_error():
-            found = await self.redis.get(self.prefix + key)
-        return found.encode() if isinstance(found, str) else found
+        found = await self._call("GET", self.prefix + key)
+        return found if isinstance(found, bytes) else None
 
     async def bump(self, users: Iterable[str], projects: Iterable[str]) -> None:
         keys = [f"{self.prefix}gen:u:{u}" for u in users]
         keys += [f"{self.prefix}gen:p:{p}" for p in projects]
         if keys:
-            async with unavailable_on_error():
-                await self._bump(args=[int(GENERATION_TTL), *keys])
+            await self._run(self._bump, [int(GENERATION_TTL), *keys])
 
     async def close(self) -> None:
-        await self.redis.aclose()
+        await self.redis.close()
 
 
 class MemoryGenerations:
@@ -222,15 +222,16 @@ class MemoryGenerations:
 
     async def lookup(self, user: str, project: str | None, view: str, lock_ms: int) -> Lookup:
         user_generation = self._generation(f"gen:u:{user}")
-        projects = _projects(self._live(f"projects:{user}:{user_generation}"))
-        if projects is None:
-            return Lookup(user_generation, None)
+        listed = self._live(f"projects:{user}:{user_generation}")
+        if listed is None:
+            return Lookup(user_generation, listed=False)
+        projects = [p for p in listed.decode().split(",") if p]
         if project is not None and project not in projects:
-            return Lookup(user_generation, projects)
+            return Lookup(user_generation, listed=True)
         shown = (project,) if project is not None else projects
         stamp = _stamp([user_generation, *(self._generation(f"gen:p:{p}") for p in shown)])
         entry = self._live(entry_key(user, stamp, view))
-        return Lookup(user_generation, projects, stamp, entry, locked=entry is None)
+        return Lookup(user_generation, True, stamp, entry, locked=entry is None)
 
     async def remember_projects(self, user: str, generation: int, projects: list[str]) -> None:
         self._keep(f"projects:{user}:{generation}", ",".join(projects).encode(), ENTRY_TTL)

@@ -142,11 +142,11 @@ class ReadCache:
         wanted = None if project is None else project.hex
         found = await self._store.lookup(user.hex, wanted, view, self._lock_ms)
         self.breaker.succeeded()
-        if found.projects is None:
+        if not found.listed:
             projects = await self._projects_of(user)
             await self._store.remember_projects(user.hex, found.user_generation, ids(projects))
             found = await self._store.lookup(user.hex, wanted, view, self._lock_ms)
-        return found if found.projects is not None else None
+        return found if found.listed else None
 
     async def _fill(self, key: str, locked: bool, produce: Produce) -> bytes:
         """The entry for `key`: this process's fill under way, another's just stored, or
