@@ -6,7 +6,9 @@ same envelope bytes. Served by bench/hot_path.sh (uvicorn, 2 workers); never par
 The caller names the user in the X-User header; DATABASE_URL says where PostgreSQL is.
 
 GET /floor/cached is the floor of a cached list: the same bytes after one Redis GET (the first
-request of a user stores them), with REDIS_URL and REDIS_PREFIX as TaskMaster's.
+request of a user stores them), with REDIS_URL and REDIS_PREFIX as TaskMaster's, through
+redis-py (the standard client). GET /floor/pipelined does the same through TaskMaster's own
+pipelined client (taskmaster.cache.pipelined), which its read cache uses.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import orjson
 from redis.asyncio import Redis
 
 from taskmaster.api.v1.serialize import TASK_FIELDS
+from taskmaster.cache.pipelined import PipelinedRedis
 from taskmaster.clock import whole_millis
 from taskmaster.db.query import asyncpg_dialect
 from taskmaster.ids import uuid7
@@ -36,6 +39,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 PATH = "/floor/tasks"
 CACHED_PATH = "/floor/cached"
+PIPELINED_PATH = "/floor/pipelined"
 LIST_FILTER = TaskFilter()  # GET /api/v1/tasks with no query: newest first, up to 1,000
 # TaskMaster's defaults (DB_POOL_MIN, DB_POOL_MAX); the benchmark sets the maximum for both.
 POOL_MIN, POOL_MAX = 5, int(os.environ.get("DB_POOL_MAX", "20"))
@@ -53,6 +57,7 @@ class Floor:
 
     pool: asyncpg.Pool | None = None
     redis: Redis | None = None
+    pipelined: PipelinedRedis | None = None
 
 
 async def _keep_session(_connection: asyncpg.Connection) -> None:
@@ -107,14 +112,31 @@ async def _list(pool: asyncpg.Pool, user: uuid.UUID, send: Send) -> None:
     await _send_list(send, *await _list_body(pool, user))
 
 
-async def _cached_list(pool: asyncpg.Pool, redis: Redis, user: uuid.UUID, send: Send) -> None:
+async def _get(key: str) -> bytes | None:
+    assert Floor.redis is not None, "opened at start-up"
+    found = await Floor.redis.get(key)
+    return found.encode() if isinstance(found, str) else found
+
+
+async def _get_pipelined(key: str) -> bytes | None:
+    assert Floor.pipelined is not None, "opened at start-up"
+    found = await Floor.pipelined.call("GET", key)
+    return found if isinstance(found, bytes) else None
+
+
+async def _cached_list(
+    pool: asyncpg.Pool,
+    get: Callable[[str], Awaitable[bytes | None]],
+    user: uuid.UUID,
+    send: Send,
+) -> None:
     key = f"{os.environ.get('REDIS_PREFIX', '')}floor:{user.hex}"
-    found = await redis.get(key)
-    kept = found.encode() if isinstance(found, str) else found
+    kept = await get(key)
     if kept is None:
         body, count = await _list_body(pool, user)
         kept = str(count).encode() + b"\n" + body
-        await redis.set(key, kept, ex=3600)
+        assert Floor.redis is not None, "opened at start-up"
+        await Floor.redis.set(key, kept, ex=3600)
     line, cached_body = kept.split(b"\n", 1)
     await _send_list(send, cached_body, int(line))
 
@@ -147,12 +169,18 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             )
             if os.environ.get("REDIS_URL"):
                 Floor.redis = Redis.from_url(os.environ["REDIS_URL"])
+                # TaskMaster's read cache timeout (READ_CACHE_TIMEOUT_MS's default)
+                Floor.pipelined = PipelinedRedis(
+                    os.environ["REDIS_URL"], timeout=0.05, connect_timeout=0.5
+                )
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             if Floor.pool is not None:
                 await Floor.pool.close()
             if Floor.redis is not None:
                 await Floor.redis.aclose()
+            if Floor.pipelined is not None:
+                await Floor.pipelined.close()
             await send({"type": "lifespan.shutdown.complete"})
             return
 
@@ -166,7 +194,9 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     pool = Floor.pool
     assert pool is not None, "the pool opens at lifespan start-up"
     if scope["path"] == CACHED_PATH and scope["method"] == "GET" and Floor.redis is not None:
-        await _cached_list(pool, Floor.redis, _user(scope), send)
+        await _cached_list(pool, _get, _user(scope), send)
+    elif scope["path"] == PIPELINED_PATH and scope["method"] == "GET" and Floor.redis is not None:
+        await _cached_list(pool, _get_pipelined, _user(scope), send)
     elif scope["path"] != PATH:
         await _respond(send, 404, b'{"success":false,"error":"Not found"}')
     elif scope["method"] == "GET":

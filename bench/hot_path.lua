@@ -1,5 +1,7 @@
 -- wrk script for bench/hot_path.sh: each request names a different user, in turn.
--- Arguments (after --): a file of header values, one a line, the header's name, the method.
+-- Arguments (after --): a file of header values, one a line, the header's name, the method,
+-- and optionally "cold": every request then asks for a query no other asked (?cold=<n>, which
+-- the list ignores), so that none finds a cached answer.
 --   TaskMaster: "Bearer <token>" lines in Authorization; the floor: user ids in X-User.
 -- POST sends a new task's JSON. done() prints one line: RESULT req/s p99_ms errors requests.
 
@@ -13,6 +15,8 @@ end
 function init(args)
   local path, name = args[1], args[2]
   method = args[3] or "GET"
+  cold = args[4] == "cold"
+  asked = 0
   values = {}
   for line in io.lines(path) do
     if line ~= "" then
@@ -34,7 +38,12 @@ end
 function request()
   turn = turn % #values + 1
   headers[header] = values[turn]
-  return wrk.format(method, nil, headers, body)
+  local path = nil
+  if cold then
+    asked = asked + 1
+    path = wrk.path .. "?cold=" .. thread_number .. "-" .. asked
+  end
+  return wrk.format(method, path, headers, body)
 end
 
 function done(summary, latency, requests)

@@ -43,9 +43,13 @@ class Pair:
 
 PAIRS = (
     # The list through the read cache (a hit: its users are not written to) beside the same
-    # bytes after one Redis GET; the list without the cache beside the floor's query; the
-    # create, whose cache invalidation is included, beside the floor's insert.
+    # bytes after one Redis GET, through redis-py and through TaskMaster's pipelined client;
+    # the list with a cold cache (every request a miss, filling an entry) and without the
+    # cache beside the floor's query; the create, whose cache invalidation is included,
+    # beside the floor's insert.
     Pair("cached list", ("taskmaster", "list"), ("floor", "cached"), 0.8),
+    Pair("cached list, floor on our client", ("taskmaster", "list"), ("floor", "pipelined"), 0.8),
+    Pair("list, cold cache", ("taskmaster", "cold"), ("floor", "list"), 0.6),
     Pair("list, no cache", ("uncached", "list"), ("floor", "list"), 0.6),
     Pair("create", ("taskmaster", "create"), ("floor", "create"), 0.6),
 )

@@ -99,36 +99,12 @@ async def test_processes_together_never_allow_more_than_the_quota(
     assert allowed == 100
 
 
-class GatedStore(CountingStore):
-    """A store whose answers wait for the test to open the gate, as a round trip would."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        super().__init__(clock)
-        self.gate = asyncio.Event()
-
-    async def incr_below(
-        self,
-        key: str,
-        other: str,
-        *,
-        limit: int,
-        weight: float,
-        ttl: float,
-        by: int = 1,
-        refund: tuple[str, int] | None = None,
-    ) -> tuple[int, int, int]:
-        await self.gate.wait()
-        return await super().incr_below(
-            key, other, limit=limit, weight=weight, ttl=ttl, by=by, refund=refund
-        )
-
-
-async def test_concurrent_requests_of_a_key_wait_for_one_take(clock: FakeClock) -> None:
-    store = GatedStore(clock)
+async def test_concurrent_requests_of_a_key_wait_for_one_take(
+    store: CountingStore, clock: FakeClock
+) -> None:
     allowance = allowances(store, clock, Rate(1000, 60))
-    store.gate.set()
     await takes(allowance, 1)  # a block of one, spent: the next is of two
-    store.gate.clear()
+    store.gate = asyncio.Event()
     waiting = [asyncio.create_task(allowance.take("k")) for _ in range(2)]
     await asyncio.sleep(0)
     store.gate.set()

@@ -117,11 +117,13 @@ async def test_what_remains_counts_the_fading_previous_window(
 
 
 class CountingStore(MemoryKeyValue):
-    """Records each call into the store: each would be a round trip to Redis."""
+    """Records each call into the store: each would be a round trip to Redis. With a `gate`,
+    incr_below answers once the test opens it, as a round trip would take its time."""
 
     def __init__(self, clock: FakeClock) -> None:
         super().__init__(clock)
         self.calls: list[str] = []
+        self.gate: asyncio.Event | None = None
 
     async def get_many_ints(self, keys: list[str]) -> list[int]:
         self.calls.append("get_many_ints")
@@ -143,6 +145,8 @@ class CountingStore(MemoryKeyValue):
         refund: tuple[str, int] | None = None,
     ) -> tuple[int, int, int]:
         self.calls.append("incr_below")
+        if self.gate is not None:
+            await self.gate.wait()
         return await super().incr_below(
             key, other, limit=limit, weight=weight, ttl=ttl, by=by, refund=refund
         )
