@@ -209,6 +209,24 @@ async def test_redis_paused_a_write_s_bump_is_sent_before_the_cache_is_read_agai
     assert read.stamp is not None
 
 
+async def test_redis_back_a_bump_it_missed_reaches_every_process_without_a_read_here(
+    troubled: tuple[ReadCache, Source, Ticks], redis_process: RedisServer
+) -> None:
+    reads, source, _ = troubled
+    other = ReadCache(await _redis_store(redis_process.url, "trouble:"), source.projects_of)
+    try:
+        assert (await other.read(USER, None, "view", source.produce)).entry == b"v1"
+        redis_process.pause()
+        source.version = 2  # a write, acknowledged here while Redis cannot hear of it
+        await reads.touched(projects=[PROJECT])
+        redis_process.resume()
+        # This process reads nothing; the other one must not find the entry made before.
+        await eventually(lambda: reads.stats()["unsentBumps"] == 0, what="the bump sent")
+        assert (await other.read(USER, None, "view", source.produce)).entry == b"v2"
+    finally:
+        await other.close()
+
+
 async def test_redis_flushed_generations_only_grow(
     troubled: tuple[ReadCache, Source, Ticks], redis_process: RedisServer
 ) -> None:

@@ -11,7 +11,8 @@ generations, so no read that starts afterwards finds an entry made before.
 
 When the store fails or is slow, reads go to the database (no error, nothing stale: nothing
 is read from or stored to the store then), a circuit breaker stops paying the timeout on
-every request, and bumps that could not be sent are sent before the cache is read again.
+every request, and bumps that could not be sent are tried again every RESEND_SECONDS until
+the store takes them, and always before this process reads the cache again.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from taskmaster.cache.generations import GenerationStore, Lookup, entry_key, ids
 log = structlog.get_logger(__name__)
 
 LOCK_MS = 2_000  # how long a filler holds its key's lock at most
+RESEND_SECONDS = 0.1  # between tries to send bumps the store did not take
 WAIT_STEPS = (0.002, 0.004, 0.008, 0.016, 0.032, 0.064)  # seconds; then fill it ourselves
 
 Produce = Callable[[], Awaitable[bytes]]
@@ -77,6 +79,7 @@ class ReadCache:
         self._filling: dict[str, asyncio.Future[bytes]] = {}
         self._unsent_users: set[str] = set()
         self._unsent_projects: set[str] = set()
+        self._resending: asyncio.Task[None] | None = None
         self.counts = CacheCounts()
 
     def stats(self) -> dict[str, object]:
@@ -123,6 +126,24 @@ class ReadCache:
                 await self._send_bumps()
             except StoreUnavailable as error:
                 self._failed(error)
+        if self._unsent_users or self._unsent_projects:
+            self._keep_sending()
+
+    def _keep_sending(self) -> None:
+        """Send what the store did not take as soon as it takes it again, whatever this
+        process does meanwhile: other processes may read the entries those bumps outdate the
+        moment the store is back, and this one may have nothing to read or write then."""
+        if self._resending is None or self._resending.done():
+            self._resending = asyncio.get_running_loop().create_task(self._resend())
+
+    async def _resend(self) -> None:
+        while self._unsent_users or self._unsent_projects:
+            await asyncio.sleep(RESEND_SECONDS)
+            try:
+                await self._send_bumps()
+            except StoreUnavailable:
+                continue  # counted and logged when it first failed
+        log.info("read cache bumps sent after the store came back")
 
     async def _send_bumps(self) -> None:
         if not (self._unsent_users or self._unsent_projects):
@@ -199,6 +220,8 @@ class ReadCache:
         log.warning("read cache store failed", error=str(error), breaker_closed=self.breaker.closed)
 
     async def close(self) -> None:
+        if self._resending is not None:
+            self._resending.cancel()
         await self._store.close()
 
 
