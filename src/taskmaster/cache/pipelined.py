@@ -1,8 +1,8 @@
 """A Redis client for the read cache's hot path: one connection per process, pipelined.
 
-A cached read is one Redis round trip, and with redis-py that round trip cost a worker more
-than the rest of the request: a connection taken from the pool and given back, a timeout
-context and a write system call for every command. Here every command a process issues in
+A cached read is one Redis round trip, and with redis-py that round trip was nearly half of
+what a hit cost a worker: a connection taken from the pool and given back, a timeout context
+and a write system call for every command. Here every command a process issues in
 one turn of the event loop goes out in one write on one shared connection, and the replies,
 which Redis sends in order, are matched to their callers in order (hiredis parses them). Under
 load, dozens of reads share each write and each read.
@@ -141,8 +141,9 @@ class _Connection(asyncio.Protocol):
             waiting, _ = self._waiting.popleft()
             if not waiting.done():
                 waiting.set_exception(error)
-        if self._transport is not None:
-            self._transport.abort()
+        transport, self._transport = self._transport, None
+        if transport is not None:  # once: connection_lost comes here again
+            transport.abort()
 
 
 class PipelinedRedis:
