@@ -132,7 +132,7 @@ async def test_bad_invitations_are_refused(client: httpx.AsyncClient, alice: Acc
     project = await new_project(client, alice)
     url = f"{PROJECTS}/{project['id']}/invitations"
     address = await client.post(url, json={"email": "nobody"}, headers=alice.auth)
-    assert "valid email" in problem_of(address, 400, "invalid-request")["detail"]
+    assert pointers(address) == ["#/email"]
     role = await client.post(
         url, json={"email": "b@example.com", "role": "god"}, headers=alice.auth
     )
