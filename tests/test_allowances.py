@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 
 import pytest
 
@@ -11,6 +12,7 @@ from taskmaster.cache.base import StoreUnavailable
 from taskmaster.ratelimit import Rate, RateLimiter, Verdict
 from tests.conftest import FakeClock
 from tests.test_ratelimit import CountingStore
+from tests.waiting import eventually
 
 
 @pytest.fixture
@@ -105,10 +107,16 @@ async def test_concurrent_requests_of_a_key_wait_for_one_take(
     allowance = allowances(store, clock, Rate(1000, 60))
     await takes(allowance, 1)  # a block of one, spent: the next is of two
     store.gate = asyncio.Event()
-    waiting = [asyncio.create_task(allowance.take("k")) for _ in range(2)]
-    await asyncio.sleep(0)
+    first = asyncio.create_task(allowance.take("k"))
+    await eventually(lambda: len(store.calls) == 2, what="the first take at the store")
+    taking = allowance.take("k")  # finds no block, and a take under way
+    second = asyncio.create_task(taking)
+    await eventually(
+        lambda: inspect.getcoroutinestate(taking) == inspect.CORO_SUSPENDED,
+        what="the second take waiting",
+    )
     store.gate.set()
-    verdicts = await asyncio.gather(*waiting)
+    verdicts = await asyncio.gather(first, second)
     assert store.calls == ["incr_below"] * 2
     assert sorted(verdict.remaining for verdict in verdicts) == [997, 998]
 
