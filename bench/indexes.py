@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -23,14 +20,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+from seeded import migrated_database, seed
 
-from taskmaster.db import migrate
 from taskmaster.db.query import asyncpg_dialect
 from taskmaster.tasks.filters import After, Ordering, SortKey, TaskFilter
 from taskmaster.tasks.models import Status
 from taskmaster.tasks.queries import SORT_VALUES, Statements
 
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PAGE = 50
 DEEP_PAGE = 1_000
 OURS = "ours (migration 0003)"
@@ -111,24 +107,6 @@ async def plan(connection: asyncpg.Connection, scenario: Scenario, owner: uuid.U
     return "\n".join(row[0] for row in rows)
 
 
-def seed(url: str, users: int, tasks_per_user: int) -> float:
-    started = time.perf_counter()
-    subprocess.run(  # noqa: S603 (our own command)
-        [
-            f"{sys.prefix}/bin/taskmaster",
-            "seed",
-            "--users",
-            str(users),
-            "--tasks-per-user",
-            str(tasks_per_user),
-        ],
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return time.perf_counter() - started
-
-
 async def with_indexes(
     connection: asyncpg.Connection, which: str, measure: Callable[[], Awaitable[None]]
 ) -> None:
@@ -184,14 +162,7 @@ async def keyset_against_offset(
 
 
 async def main(arguments: argparse.Namespace) -> None:
-    name = f"bench_indexes_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        await asyncio.to_thread(
-            migrate.upgrade, url.replace("postgresql://", "postgresql+asyncpg://")
-        )
+    async with migrated_database("bench_indexes") as url:
         seconds = await asyncio.to_thread(seed, url, arguments.users, arguments.tasks_per_user)
         await asyncio.to_thread(seed, url, 1, arguments.heavy_tasks)
         connection = await asyncpg.connect(url)
@@ -242,9 +213,6 @@ async def main(arguments: argparse.Namespace) -> None:
             for scenario in SCENARIOS:
                 print(f"{scenario.name}:\n```\n{plans[which][scenario.name]}\n```")
         await connection.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 if __name__ == "__main__":

@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+from seeded import migrated_database, seed
 
 from taskmaster.clock import whole_millis
 from taskmaster.db.query import asyncpg_dialect
@@ -31,7 +29,6 @@ from taskmaster.ids import uuid7
 from taskmaster.tasks.models import Priority, Status
 from taskmaster.tasks.queries import Statements
 
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 INSERT_SQL, INSERT_NAMES = Statements().insert(assigned=False).compiled(asyncpg_dialect())
 TRIGRAMS = ("ix_tasks_title_trigrams", "ix_tasks_description_trigrams")
 VARIANTS: dict[str, list[str]] = {
@@ -41,20 +38,6 @@ VARIANTS: dict[str, list[str]] = {
     ],
     "no trigram indexes": [f"DROP INDEX {name}" for name in TRIGRAMS],
 }
-
-
-def seed(url: str, users: int, tasks_per_user: int) -> None:
-    env = {**os.environ, "DATABASE_URL": url}
-    for command in (
-        ["migrate"],
-        ["seed", "--users", str(users), "--tasks-per-user", str(tasks_per_user), "--seed", "1"],
-    ):
-        subprocess.run(  # noqa: S603 - our own CLI, arguments built here
-            [sys.executable, "-m", "taskmaster", *command],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
 
 
 def values(project: uuid.UUID) -> list[Any]:
@@ -94,12 +77,8 @@ async def insert_at_rate(
 
 
 async def main(arguments: argparse.Namespace) -> None:
-    database = f"bench_insert_tail_{os.getpid()}"
-    admin = await asyncpg.connect(ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{database}"')
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
-    try:
-        seed(url, arguments.users, arguments.tasks_per_user)
+    async with migrated_database("bench_insert_tail") as url:
+        await asyncio.to_thread(seed, url, arguments.users, arguments.tasks_per_user)
         pool = await asyncpg.create_pool(url, min_size=14, max_size=14)
         projects = [row["id"] for row in await pool.fetch("SELECT id FROM projects LIMIT 200")]
         print(
@@ -119,9 +98,6 @@ async def main(arguments: argparse.Namespace) -> None:
                     f" {p99:>7.2f} {times[-1]:>7.2f}"
                 )
         await pool.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
 
 
 if __name__ == "__main__":
