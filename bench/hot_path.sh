@@ -19,25 +19,13 @@ root=$PWD
 rounds=${1:-5}
 seconds=${2:-10}
 users=${HOT_PATH_USERS:-1000} tasks_per_user=${HOT_PATH_TASKS:-50} list_users=200 create_users=100
-password="bench password 1"
 port=${HOT_PATH_PORT:-8870}
 ours_url="http://127.0.0.1:$port" floor_url="http://127.0.0.1:$((port + 1))"
 embedded_url="http://127.0.0.1:$((port + 2))" uncached_url="http://127.0.0.1:$((port + 3))"
-redis_url=${REDIS_URL-redis://127.0.0.1:6379/0}
 redis_prefix="bench:hotpath:$$:"
-database="bench_hot_path_$$"
-pg="postgresql://postgres@127.0.0.1:5432"
-work=$(mktemp -d)
+database="bench_hot_path_$$" databases=("$database")
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
-
-cleanup() {
-  stop_servers
-  dropdb -h 127.0.0.1 -U postgres --if-exists --force "$database" 2>/dev/null || true
-  drop_redis_prefix "$redis_url" "$redis_prefix"
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 for url in "$ours_url" "$floor_url" "$embedded_url" "$uncached_url"; do
   if curl -s -o /dev/null "$url"; then echo "hot_path: something already listens at $url" >&2; exit 1; fi

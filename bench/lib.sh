@@ -1,8 +1,14 @@
-# Shared by the load benchmarks (hot_path.sh, strategy_table.sh): sourced, never run.
-# Expects: root (the repository), work (a scratch folder), password, users, tasks_per_user,
-# list_users, create_users. Gives: servers (pids), stop_servers, wait_for, in_work, seed,
-# sign_in, tool, spread, drop_redis_prefix.
+# Shared by the load benchmarks (hot_path.sh, strategy_table.sh, post_tail.sh): sourced,
+# never run. Expects: root (the repository), users, tasks_per_user, list_users, create_users,
+# databases (the PostgreSQL databases the script makes) and redis_prefix (its Redis keys).
+# Gives: work (a scratch folder), pg, redis_url, password, servers (pids), stop_servers,
+# wait_for, in_work, seed, sign_in, tool, spread, drop_redis_prefix, and a cleanup on exit
+# that stops the servers and drops the databases, the keys and the folder.
 
+work=$(mktemp -d)
+pg="postgresql://postgres@127.0.0.1:5432"
+redis_url=${REDIS_URL-redis://127.0.0.1:6379/0}
+password="bench password 1"
 servers=()
 tool() { "$root/.venv/bin/python" "$root/bench/hot_path_tool.py" "$@"; }
 
@@ -20,6 +26,17 @@ drop_redis_prefix() { # url prefix: every key under it (keys may hold spaces)
   redis-cli -u "$1" --scan --pattern "$2*" |
     xargs -r -d '\n' redis-cli -u "$1" del >/dev/null || true
 }
+
+cleanup() {
+  local database
+  stop_servers
+  for database in "${databases[@]}"; do
+    dropdb -h 127.0.0.1 -U postgres --if-exists --force "$database" 2>/dev/null || true
+  done
+  drop_redis_prefix "$redis_url" "$redis_prefix"
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 wait_for() { # url: until it answers, or fail
   for _ in $(seq 1 150); do

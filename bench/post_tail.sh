@@ -11,22 +11,10 @@ root=$PWD
 rounds=${1:-3}
 seconds=${2:-10}
 users=2000 tasks_per_user=100 list_users=200 create_users=200
-password="bench password 1"
-redis_url=${REDIS_URL-redis://127.0.0.1:6379/0}
 redis_prefix="bench:posttail:$$:"
-database="bench_post_tail_$$"
-pg="postgresql://postgres@127.0.0.1:5432"
-work=$(mktemp -d)
+database="bench_post_tail_$$" databases=("$database")
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
-
-cleanup() {
-  stop_servers
-  dropdb -h 127.0.0.1 -U postgres --if-exists --force "$database" 2>/dev/null || true
-  drop_redis_prefix "$redis_url" "$redis_prefix"
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 declare -A settings_of=([8890]="READ_CACHE=true DB_POOL_MAX=14"
   [8891]="READ_CACHE=false DB_POOL_MAX=14" [8892]="READ_CACHE=false DB_POOL_MAX=10")

@@ -23,26 +23,13 @@ seconds=${2:-10}
 users=${STRATEGY_USERS:-10000} tasks_per_user=${STRATEGY_TASKS:-100}
 list_users=$((users / 10)) create_users=$((users / 50))
 rate=${STRATEGY_RATE:-1000}
-password="bench password 1"
 port=${STRATEGY_PORT:-8880}
-redis_url=${REDIS_URL-redis://127.0.0.1:6379/0}
 redis_prefix="bench:strategy:$$:"
 database="bench_strategy_$$" mvp_database="bench_strategy_mvp_$$"
 cached_database="bench_strategy_cached_$$"
-pg="postgresql://postgres@127.0.0.1:5432"
-work=$(mktemp -d)
+databases=("$database" "$mvp_database" "$cached_database")
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
-
-cleanup() {
-  stop_servers
-  for db in "$database" "$mvp_database" "$cached_database"; do
-    dropdb -h 127.0.0.1 -U postgres --if-exists --force "$db" 2>/dev/null || true
-  done
-  drop_redis_prefix "$redis_url" "$redis_prefix"
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 configs=(mvp optimized cached)
 declare -A url_of=([mvp]="http://127.0.0.1:$port" [optimized]="http://127.0.0.1:$((port + 1))"
