@@ -20,12 +20,12 @@ import hashlib
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from taskmaster.cache.base import StoreUnavailable
-from taskmaster.cache.pipelined import PipelinedRedis, ReplyError, Script
+from taskmaster.cache.pipelined import PipelinedRedis, Script
+from taskmaster.cache.redis import unavailable_on_error
 
 ENTRY_TTL = 300.0  # seconds: the backstop, not the mechanism
 GENERATION_TTL = 86_400.0  # renewed by every bump; far longer than any entry lives
@@ -148,21 +148,14 @@ class RedisGenerations:
         self._bump = Script(redis, BUMP)
 
     async def _call(self, *arguments: str | bytes | int) -> object:
-        try:
+        async with unavailable_on_error():
             return await self.redis.call(*arguments)
-        except (OSError, ReplyError) as error:
-            raise StoreUnavailable(str(error)) from error
-
-    async def _run(self, script: Script, arguments: Sequence[str | int]) -> object:
-        try:
-            return await script([], arguments)
-        except (OSError, ReplyError) as error:
-            raise StoreUnavailable(str(error)) from error
 
     async def lookup(self, user: str, project: str | None, view: str, lock_ms: int) -> Lookup:
-        found = await self._run(
-            self._lookup, [self.prefix, user, project or "", view, lock_ms, int(GENERATION_TTL)]
-        )
+        async with unavailable_on_error():
+            found = await self._lookup(
+                [], [self.prefix, user, project or "", view, lock_ms, int(GENERATION_TTL)]
+            )
         assert isinstance(found, list), "the lookup script answers a list"
         user_generation, listed, stamp, kept, locked = found
         if not isinstance(stamp, bytes):
@@ -186,7 +179,8 @@ class RedisGenerations:
         keys = [f"{self.prefix}gen:u:{u}" for u in users]
         keys += [f"{self.prefix}gen:p:{p}" for p in projects]
         if keys:
-            await self._run(self._bump, [int(GENERATION_TTL), *keys])
+            async with unavailable_on_error():
+                await self._bump([], [int(GENERATION_TTL), *keys])
 
     async def close(self) -> None:
         await self.redis.close()

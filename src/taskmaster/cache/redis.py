@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from taskmaster.cache.base import StoreUnavailable
+from taskmaster.cache.pipelined import ReplyError
 
 
 def _millis(ttl: float) -> int:
@@ -19,9 +20,11 @@ def _millis(ttl: float) -> int:
 
 @asynccontextmanager
 async def unavailable_on_error() -> AsyncIterator[None]:
+    """Any client's failure to talk to Redis (redis-py's, or the pipelined client's: an OSError
+    or an error reply) as StoreUnavailable."""
     try:
         yield
-    except (RedisError, OSError) as error:
+    except (RedisError, OSError, ReplyError) as error:
         raise StoreUnavailable(str(error)) from error
 
 
