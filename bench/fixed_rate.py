@@ -22,8 +22,10 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import uvloop
@@ -114,8 +116,12 @@ async def _request(load: Load, request: bytes, due: float) -> None:
         load.freed.notify()
 
 
-async def run(load: Load, rate: float, seconds: float) -> tuple[float, float]:
-    """Offer `rate` requests/s for `seconds`; the rate offered and the rate answered."""
+Start = Callable[[int, float], Coroutine[Any, Any, None]]  # request i, due at a time
+
+
+async def offer(rate: float, seconds: float, start: Start) -> float:
+    """Start `start(i, due)` at due = the start + i/rate, whatever happened before, for
+    `seconds`; wait for all of them. The rate offered."""
     count = int(rate * seconds)
     pending: set[asyncio.Task[None]] = set()
     started = time.perf_counter()
@@ -124,11 +130,20 @@ async def run(load: Load, rate: float, seconds: float) -> tuple[float, float]:
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        task = asyncio.create_task(_request(load, load.requests[i % len(load.requests)], due))
+        task = asyncio.create_task(start(i, due))
         pending.add(task)
         task.add_done_callback(pending.discard)
     offered = count / (time.perf_counter() - started)
     await asyncio.gather(*pending)
+    return offered
+
+
+async def run(load: Load, rate: float, seconds: float) -> tuple[float, float]:
+    """Offer `rate` requests/s for `seconds`; the rate offered and the rate answered."""
+    started = time.perf_counter()
+    offered = await offer(
+        rate, seconds, lambda i, due: _request(load, load.requests[i % len(load.requests)], due)
+    )
     answered = len(load.latencies) / (time.perf_counter() - started)
     for _, writer, _ in load.idle:
         writer.close()

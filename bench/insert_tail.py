@@ -5,9 +5,9 @@ them but `fastupdate = off` (no pending list to clean up in one go).
 Usage: .venv/bin/python bench/insert_tail.py [--users 2000] [--tasks-per-user 100]
        [--rate 1000] [--seconds 30] [--rounds 2]
 Creates a throwaway PostgreSQL database (dropped at the end), seeds it with `taskmaster seed`,
-then for each variant in turn, each round: inserts at the rate (open loop, as
-bench/fixed_rate.py: timed from when each insert was due) on a pool of 14 and prints p50, p99
-and the worst, in milliseconds.
+then for each variant in turn, each round: inserts at the rate (open loop, bench/fixed_rate.py's
+`offer`: timed from when each insert was due) on a pool of 14 and prints p50, p99 and the
+worst, in milliseconds.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+from fixed_rate import offer
 from seeded import migrated_database, seed
 
 from taskmaster.clock import whole_millis
@@ -64,15 +65,7 @@ async def insert_at_rate(
         await pool.fetchrow(INSERT_SQL, *values(project))
         latencies.append((time.perf_counter() - due) * 1000)
 
-    pending = []
-    started = time.perf_counter()
-    for i in range(int(rate * seconds)):
-        due = started + i / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        pending.append(asyncio.create_task(insert(projects[i % len(projects)], due)))
-    await asyncio.gather(*pending)
+    await offer(rate, seconds, lambda i, due: insert(projects[i % len(projects)], due))
     return sorted(latencies)
 
 
