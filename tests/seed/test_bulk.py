@@ -26,6 +26,7 @@ from taskmaster.runtime import Runtime
 from taskmaster.seed.bulk import EMAIL_DOMAIN, BulkPlan, BulkRows, TaskRow, UserRow, seed_email
 from taskmaster.seed.load import SchemaMissing, seed_bulk
 from tests.conftest import FakeClock
+from tests.events.outbox import written
 
 USERS, TASKS_PER_USER = 4, 6
 BATCH_ROWS = 5  # several batches even for a few rows: the batching is under test too
@@ -167,6 +168,7 @@ async def test_seeds_n_users_with_m_tasks_each(runtime: Runtime, clock: FakeCloc
     for user in users:
         assert whole_millis(user.created_at)
         assert user.updated_at == user.created_at
+    assert await written(runtime) == [], "a load is no live change: it tells no one"
 
 
 async def test_a_seeded_user_signs_in_and_sees_their_tasks(
