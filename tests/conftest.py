@@ -26,10 +26,11 @@ from taskmaster.cache.redis import RedisKeyValue
 from taskmaster.config import Environment, Settings
 from taskmaster.db import migrate
 from taskmaster.db.base import Base
+from taskmaster.db.failures import DatabaseUnavailable
 from taskmaster.db.models import MODEL_MODULES
 from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
-from tests.db.servers import PgBouncer, scratch_dir, worker
+from tests.db.servers import PgBouncer, RedisServer, scratch_dir, worker
 
 # An admin connection to the PostgreSQL server the tests create their databases on.
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -146,6 +147,19 @@ async def forget(store: RedisKeyValue) -> None:
 async def store_down(*args: object, **kwargs: object) -> Any:
     """Stands for any method of a store that is down (monkeypatch it in)."""
     raise StoreUnavailable("down")
+
+
+async def database_down(*args: object, **kwargs: object) -> Any:
+    """Stands for any method of a database connection that is lost (monkeypatch it in)."""
+    raise DatabaseUnavailable()
+
+
+@pytest.fixture
+def redis_process() -> Iterator[RedisServer]:
+    """A Redis server of the test's own, which it may stop, pause, flush or lock."""
+    with RedisServer(scratch_dir("taskmaster-redis-")) as server:
+        server.start()
+        yield server
 
 
 @pytest.fixture

@@ -66,7 +66,8 @@ class TaskMasterAPI(FastAPI):
 def _edge(runtime: Runtime, usage: V1Usage) -> list[Wrap]:
     """The middleware every response passes, outermost first."""
     settings = runtime.settings
-    edge: list[Wrap] = []
+    # Socket.IO first: its long-lived connections need none of the HTTP layers below.
+    edge: list[Wrap] = [runtime.hub.asgi]
     if settings.cors_origin:
         # Exactly the configured origins, with credentials (the refresh cookie) for them only.
         edge.append(

@@ -1,8 +1,9 @@
-"""The taskmaster command: serve, migrate, seed, v1-usage."""
+"""The taskmaster command: serve, relay, migrate, seed, v1-usage."""
 
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 from typing import Annotated, Any
 
@@ -67,6 +68,27 @@ def serve(
         log_level=settings.log_level,
         proxy_headers=True,
     )
+
+
+async def _relay_until_stopped(settings: Settings) -> None:
+    runtime = Runtime.build(settings)
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(stop, stopped.set)
+    await runtime.start(serving=False)
+    console.print("Relaying the outbox's events (Ctrl+C stops)")
+    try:
+        await stopped.wait()
+    finally:
+        await runtime.close()
+
+
+@app.command()
+def relay() -> None:
+    """Publish the outbox's events, in a process of its own: for API instances that run
+    with OUTBOX_RELAY=external. Several may run; they take turns."""
+    asyncio.run(_relay_until_stopped(Settings()))
 
 
 @app.command()

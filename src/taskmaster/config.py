@@ -150,6 +150,13 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
+    # The outbox's relay (Path 8): in every API process ("embedded") or only in
+    # `taskmaster relay` processes ("external"); how often it looks for events nobody told it
+    # of, how many it publishes at once, and how long sent ones are kept for inspection.
+    outbox_relay: Literal["embedded", "external"] = "embedded"
+    outbox_poll_ms: int = Field(default=100, ge=1)
+    outbox_batch: int = Field(default=500, ge=1)
+    outbox_kept_seconds: float = Field(default=300, ge=0)
     # v2 writes: whether they must name the version they change (If-Match), and how long
     # deletions are kept for syncing clients (the delta query).
     require_if_match: bool = False

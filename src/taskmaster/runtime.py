@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property, partial
 
+import structlog
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,10 +31,17 @@ from taskmaster.cache.reads import ReadCache
 from taskmaster.clock import Clock, system_now
 from taskmaster.config import Settings
 from taskmaster.db.database import Database
+from taskmaster.errors import Unavailable
+from taskmaster.events import consumers
+from taskmaster.events.bus import Bus, MemoryBus, RedisBus
+from taskmaster.events.relay import Consumer, Relay
 from taskmaster.idempotency.keys import IdempotencyKeys
 from taskmaster.ratelimit import RateLimiter
+from taskmaster.realtime.hub import Hub
 from taskmaster.tasks.service import TaskService
 from taskmaster.upkeep import Upkeep
+
+log = structlog.get_logger(__name__)
 
 
 def _derived_secret(keys: KeySet, purpose: bytes) -> bytes:
@@ -108,9 +116,7 @@ class Runtime:
             lifetime=timedelta(days=self.settings.refresh_token_ttl_days),
             reuse_grace=timedelta(seconds=self.settings.refresh_reuse_grace_seconds),
         )
-        return SessionService(
-            session, minter=self.minter, revoked=self.revoked, policy=policy, clock=self.clock
-        )
+        return SessionService(session, minter=self.minter, policy=policy, clock=self.clock)
 
     def account_service(self, session: AsyncSession) -> AccountService:
         return AccountService(
@@ -137,9 +143,57 @@ class Runtime:
     async def touched(
         self, *, users: Iterable[uuid.UUID] = (), projects: Iterable[uuid.UUID] = ()
     ) -> None:
-        """A committed write changed these users' project lists and these projects' tasks."""
+        """A committed write changed these users' project lists and these projects' tasks:
+        the read cache hears it at once, and the relay publishes the write's events."""
+        self.relay.nudge()
         if self.reads is not None:
             await self.reads.touched(users=users, projects=projects)
+
+    async def sessions_ended(self, ended: Iterable[uuid.UUID]) -> None:
+        """A committed transaction ended these sessions: refused from now on, here at once
+        and elsewhere as soon as the list is shared. The relay shares it too, so a store
+        that fails now only delays the others (they ask the database while it is down)."""
+        ended = list(ended)
+        if not ended:
+            return
+        try:
+            await self.revoked.add(ended)
+        except Unavailable:
+            log.warning("ended sessions left for the relay to share", sessions=len(ended))
+
+    @cached_property
+    def bus(self) -> Bus:
+        """Carries published events to every instance: Redis pub/sub, or this process."""
+        if self.settings.redis_url:
+            return RedisBus(self.settings.redis_url, self.settings.redis_prefix)
+        return MemoryBus()
+
+    @cached_property
+    def hub(self) -> Hub:
+        """This instance's Socket.IO server."""
+        hub = Hub(
+            tokens=self.tokens,
+            revoked=self.revoked,
+            projects_of=lambda user: self.tasks.project_ids(user, primary=True),
+            fresh_reads=self.db.mark_fresh,
+            allowed_origins=self.settings.cors_origin,
+        )
+        self.bus.listen(hub.deliver, on_gap=hub.resync)
+        return hub
+
+    @cached_property
+    def relay(self) -> Relay:
+        """Publishes the outbox's events: the shared revocation list, then the bus."""
+        settings = self.settings
+        steps: list[Consumer] = [consumers.ended_sessions(self.revoked), self.bus.publish]
+        return Relay(
+            self.db,
+            steps,
+            clock=self.clock,
+            poll_seconds=settings.outbox_poll_ms / 1000,
+            batch=settings.outbox_batch,
+            kept=timedelta(seconds=settings.outbox_kept_seconds),
+        )
 
     @cached_property
     def tasks(self) -> TaskService:
@@ -159,15 +213,25 @@ class Runtime:
         """Seals API cursors, so that every instance opens the ones any other issued."""
         return CursorSeal(_derived_secret(self.keys, b"taskmaster/cursor"))
 
-    async def start(self) -> None:
+    async def start(self, *, serving: bool = True) -> None:
         """Start the background work: pool upkeep, replica checks, the revocation mirror,
-        forgetting old tombstones and keys."""
+        forgetting old tombstones and keys; when `serving` clients, the real-time hub on the
+        bus; and the relay, when it runs embedded."""
         self.db.start()
         if self.mirror is not None:
             await self.mirror.start()
         self.upkeep.start()
+        if serving:
+            _ = self.hub  # listens to the bus from now on
+        await self.bus.start()
+        if self.settings.outbox_relay == "embedded" or not serving:
+            self.relay.start()
 
     async def close(self) -> None:
+        if "relay" in self.__dict__:
+            await self.relay.close()
+        if "bus" in self.__dict__:
+            await self.bus.close()
         await self.upkeep.close()
         if self.mirror is not None:
             await self.mirror.close()

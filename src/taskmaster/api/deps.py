@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskmaster.auth.service import AccountService
-from taskmaster.auth.sessions import Client, SessionService
+from taskmaster.auth.sessions import Client, SessionService, ended_by
 from taskmaster.auth.tokens import MISSING_TOKEN, AccessClaims, TokenInvalid
 from taskmaster.errors import TaskMasterError, Unauthorized
 from taskmaster.projects.invitations import InvitationService
@@ -32,10 +32,12 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 async def transaction(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     """One transaction per request, committed when the handler returns, before the response;
-    then the read cache hears what it touched."""
+    then this instance refuses the sessions it ended, and the read cache and the relay hear
+    what it touched."""
     async with runtime.db.session() as session:
         yield session
         await session.commit()
+        await runtime.sessions_ended(ended_by(session))
         touched = touched_by(session)
         await runtime.touched(users=touched.users, projects=touched.projects)
 

@@ -1,4 +1,9 @@
-"""Sessions: start one at sign-in, rotate its refresh token, detect reuse, end it."""
+"""Sessions: start one at sign-in, rotate its refresh token, detect reuse, end it.
+
+An ended session is marked in the request's transaction, and its trigger leaves a
+session:ended event in the outbox (migration 0007): the relay tells every instance once it
+has committed, and the request's own instance refuses the session's tokens as soon as it has
+(`ended_by`). A transaction that fails ends nothing, anywhere."""
 
 from __future__ import annotations
 
@@ -12,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from taskmaster.auth.models import AuthSession, RefreshToken
 from taskmaster.auth.refresh_tokens import RefreshTokenMinter, token_digest
 from taskmaster.auth.repository import SessionRepository
-from taskmaster.auth.revocations import RevokedSessions
 from taskmaster.clock import Clock
 from taskmaster.errors import NotFound, Unauthorized
 
@@ -20,6 +24,7 @@ INVALID_REFRESH = "Invalid refresh token. Please login again."
 EXPIRED_REFRESH = "Refresh token expired. Please login again."
 REUSED_REFRESH = "Refresh token reuse detected. Every session of this sign-in has been ended."
 SESSION_NOT_FOUND = "Session not found"
+ENDED = "taskmaster.ended-sessions"
 
 USER_AGENT_MAX = 512
 IP_MAX = 64
@@ -58,13 +63,12 @@ class SessionService:
         session: AsyncSession,
         *,
         minter: RefreshTokenMinter,
-        revoked: RevokedSessions,
         policy: SessionPolicy,
         clock: Clock,
     ) -> None:
+        self._session = session
         self._sessions = SessionRepository(session)
         self._minter = minter
-        self._revoked = revoked
         self._policy = policy
         self._clock = clock
 
@@ -156,5 +160,11 @@ class SessionService:
         keep: uuid.UUID | None = None,
     ) -> list[uuid.UUID]:
         ended = await self._sessions.revoke(user_id, self._clock(), reason, only=only, keep=keep)
-        await self._revoked.add(ended)
+        self._session.info.setdefault(ENDED, set()).update(ended)
         return ended
+
+
+def ended_by(session: AsyncSession) -> set[uuid.UUID]:
+    """The sessions the ORM session's committed transaction ended (and forget them)."""
+    ended: set[uuid.UUID] = session.info.pop(ENDED, set())
+    return ended

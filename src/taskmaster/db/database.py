@@ -199,6 +199,11 @@ class Database:
         await self._remember_write(writer)
         return result
 
+    async def mark_fresh(self, reader: uuid.UUID) -> None:
+        """From now on `reader` reads everything committed before now, as after a write of its
+        own: a client about to catch up on what others wrote."""
+        await self._remember_write(reader)
+
     async def _remember_write(self, writer: uuid.UUID | None) -> None:
         """Read the primary's position after a commit: a replica past it has the commit too.
         If that read fails, the write still stands (a retry would duplicate it): the writer

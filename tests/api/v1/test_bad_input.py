@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Column, Table, func, select
 
 from taskmaster.auth.models import User
 from taskmaster.db.base import Base
+from taskmaster.events.models import OutboxEvent
 from taskmaster.runtime import Runtime
 from tests.conftest import Account
 
@@ -30,6 +31,12 @@ DUE_DATE = "Due date must be an ISO 8601 date-time or null"
 Rows = dict[str, list[tuple[Any, ...]]]
 
 
+def _written(table: Table) -> list[Column[Any]]:
+    """The columns a request writes: not when the relay sent an event, which it does
+    whenever it runs."""
+    return [column for column in table.columns if column is not OutboxEvent.__table__.c.sent_at]
+
+
 async def everything(runtime: Runtime) -> Rows:
     """Every row of every table: what "nothing was written" is checked against."""
     async with runtime.db.session() as session:
@@ -37,7 +44,9 @@ async def everything(runtime: Runtime) -> Rows:
             table.name: [
                 tuple(row)
                 for row in (
-                    await session.execute(select(table).order_by(*table.primary_key.columns))
+                    await session.execute(
+                        select(*_written(table)).order_by(*table.primary_key.columns)
+                    )
                 ).all()
             ]
             for table in Base.metadata.sorted_tables

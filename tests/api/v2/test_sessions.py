@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskmaster.api.cookies import cookie_path
 from taskmaster.api.v2 import account_schemas as wire
@@ -17,7 +18,8 @@ from taskmaster.config import Settings
 from taskmaster.runtime import Runtime
 from tests.api.accounts import BROWSER, FORGED, V2, bearer, refresh_cookie_of
 from tests.api.v2.answers import conforms, pointers, problem_of
-from tests.conftest import Account, FakeClock, store_down
+from tests.conftest import Account, FakeClock, database_down, store_down
+from tests.waiting import eventually
 
 AUTH = V2.auth
 REUSED = "Refresh token reuse detected. Every session of this sign-in has been ended."
@@ -218,19 +220,32 @@ async def test_logout_ends_this_session_and_clears_the_cookie(
     assert await profile_status(client, elsewhere["accessToken"]) == 200
 
 
-async def test_logout_is_refused_rather_than_half_done_when_the_store_is_down(
-    client: httpx.AsyncClient, alice: Account, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+async def test_a_logout_whose_commit_fails_ends_nothing(
+    client: httpx.AsyncClient, alice: Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runtime.store, "set", store_down)
-    response = await client.post(f"{AUTH}/logout", headers=alice.auth)
-    assert problem_of(response, 503, "unavailable")["detail"] == (
-        "Could not end the session right now. Please try again."
-    )
-    assert response.headers["Retry-After"] == "5"
+    monkeypatch.setattr(AsyncSession, "commit", database_down)
+    problem_of(await client.post(f"{AUTH}/logout", headers=alice.auth), 503, "unavailable")
     monkeypatch.undo()
     assert await profile_status(client, alice.token) == 200  # nothing was half-done
     assert (await client.post(f"{AUTH}/logout", headers=alice.auth)).status_code == 204
     assert await profile_status(client, alice.token) == 401
+
+
+async def test_a_logout_while_the_store_is_down_is_shared_once_it_is_back(
+    client: httpx.AsyncClient, alice: Account, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed_in = await sign_in(client, alice)
+    monkeypatch.setattr(runtime.store, "set", store_down)
+    logout = await client.post(f"{AUTH}/logout", headers=bearer(signed_in["accessToken"]))
+    assert logout.status_code == 204  # committed: the database has it
+    assert (await refresh(client, signed_in["refreshToken"])).status_code == 401
+    monkeypatch.undo()
+
+    async def refused() -> bool:
+        return await profile_status(client, signed_in["accessToken"]) == 401
+
+    await eventually(refused, what="the relay sharing the ended session")
+    assert await profile_status(client, alice.token) == 200  # only that session ended
 
 
 async def test_logout_all_ends_every_session(client: httpx.AsyncClient, alice: Account) -> None:

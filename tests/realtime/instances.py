@@ -1,0 +1,115 @@
+"""API instances as separate processes (`taskmaster serve`, `taskmaster relay`) on the test's
+PostgreSQL database and Redis prefix, for what must cross processes: the bus, the relay."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from taskmaster.config import Settings
+from tests.db.servers import free_port
+from tests.waiting import eventually
+
+COMMAND = Path(sys.executable).with_name("taskmaster")
+START_SECONDS = 30
+STOP_SECONDS = 10
+
+
+@dataclass
+class Process:
+    """A running `taskmaster` command; `url` for one that serves."""
+
+    process: subprocess.Popen[bytes]
+    url: str = ""
+
+    def kill(self) -> None:
+        """Die at once, as a crash does: no clean-up, no last words."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(STOP_SECONDS)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def environment(settings: Settings, **overrides: str) -> dict[str, str]:
+    """The environment of an instance on the test's database, Redis prefix and signing key."""
+    assert settings.redis_url is not None
+    return {
+        **os.environ,
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "REDIS_PREFIX": settings.redis_prefix,
+        "DATA_DIR": str(settings.data_dir),  # where the development signing key lives
+        "RATE_REGISTER_IP": "10000/h",
+        "RATE_LOGIN_IP": "10000/h",
+        "LOG_LEVEL": "warning",
+        **overrides,
+    }
+
+
+class Fleet:
+    """The processes a test started; all stopped when it ends."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.processes: list[Process] = []
+
+    def _start(self, arguments: list[str], env: Mapping[str, str]) -> Process:
+        process = Process(
+            subprocess.Popen(  # noqa: S603 - our own command, with arguments we build
+                [str(COMMAND), *arguments],
+                env=environment(self._settings, **env),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        )
+        self.processes.append(process)
+        return process
+
+    async def serve(self, **env: str) -> Process:
+        """An API instance on a port of its own, once it answers."""
+        port = free_port()
+        process = self._start(["serve", "--port", str(port)], env)
+        process.url = f"http://127.0.0.1:{port}"
+
+        async def answers() -> bool:
+            assert process.process.poll() is None, process.process.stderr
+            try:
+                async with httpx.AsyncClient() as client:
+                    return (await client.get(f"{process.url}/health")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await eventually(answers, within=START_SECONDS, what="the instance answering")
+        return process
+
+    def relay(self, **env: str) -> Process:
+        return self._start(["relay"], env)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.stop()
+
+
+@asynccontextmanager
+async def fleet(settings: Settings) -> AsyncIterator[Fleet]:
+    started = Fleet(settings)
+    try:
+        yield started
+    finally:
+        await asyncio.to_thread(started.stop)
