@@ -19,8 +19,10 @@ from taskmaster.config import Settings
 from taskmaster.runtime import Runtime
 from tests.api.v2.projects import MERGE, PROJECTS, TASKS, join, new_project, new_task
 from tests.conftest import Account, register
+from tests.db.servers import RedisServer
 from tests.realtime.instances import fleet
 from tests.realtime.live import Copy, Live, live
+from tests.waiting import eventually
 
 BACKENDS = ["postgres"]
 
@@ -186,3 +188,20 @@ async def test_an_event_whose_writer_died_before_publishing_is_published(
             assert connection.of("task:created") == []
             started.relay()
             assert await connection.until_heard("task:created", id=created["id"]) == created
+
+
+async def test_clients_are_told_to_catch_up_when_the_bus_was_away(
+    settings: Settings, runtime: Runtime, redis_process: RedisServer
+) -> None:
+    """Pub/sub keeps nothing for an instance that lost its subscription: once it has
+    subscribed again, its clients hear `resync` and catch up through the delta query."""
+    async with fleet(settings) as started:
+        instance = await started.serve(REDIS_URL=redis_process.url)
+        async with httpx.AsyncClient(base_url=instance.url) as api:
+            alice = await register(api, "alice@example.com")
+            async with live(instance.url, alice.token) as connection:
+                redis_process.stop()
+                redis_process.start()
+                await eventually(lambda: connection.of("resync") == [{}], within=10, what="resync")
+                created = await new_task(api, alice, title="After the gap")
+                assert await connection.until_heard("task:created", id=created["id"]) == created

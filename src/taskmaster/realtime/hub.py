@@ -113,7 +113,7 @@ class Hub:
     async def resync(self) -> None:
         """Events may have been lost (the bus was away): every client catches up."""
         log.warning("telling every client to catch up", clients=self.connected)
-        await self.server.emit(RESYNC, {})
+        await self.server.emit(RESYNC, {"eventId": None, "data": {}})
 
     async def _deliver(self, event: Event) -> None:
         message = {"eventId": event.id, "data": event.data}
