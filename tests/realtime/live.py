@@ -40,8 +40,9 @@ class Live:
     def of(self, topic: str) -> list[Any]:
         return [message["data"] for heard, message in self.heard if heard == topic]
 
-    async def until_heard(self, topic: str, **matching: Any) -> Any:
-        """The first `topic` event whose data has these members, once heard."""
+    async def until_heard(self, topic: str, within: float = 5, **matching: Any) -> Any:
+        """The first `topic` event whose data has these members, once heard (within
+        `within` seconds)."""
 
         def found() -> Any:
             for data in self.of(topic):
@@ -49,7 +50,7 @@ class Live:
                     return data
             return None
 
-        await eventually(lambda: found() is not None, within=5, what=f"{topic} {matching}")
+        await eventually(lambda: found() is not None, within=within, what=f"{topic} {matching}")
         return found()
 
 

@@ -21,6 +21,7 @@ from taskmaster.auth.revocations import RevokedSessions
 from taskmaster.auth.tokens import AccessClaims, AccessTokens
 from taskmaster.errors import TaskMasterError
 from taskmaster.events.outbox import Event
+from taskmaster.realtime.manager import IndexedManager
 from taskmaster.realtime.rooms import Connection, Connections, project_room, user_room
 
 log = structlog.get_logger(__name__)
@@ -57,6 +58,7 @@ class Hub:
             # The API's own origin always; others only as CORS_ORIGIN allows them.
             cors_allowed_origins=list(allowed_origins) or None,
             transports=["websocket", "polling"],
+            client_manager=IndexedManager(),
         )
         self.server.on("connect", self._connect)
         self.server.on("disconnect", self._disconnect)
