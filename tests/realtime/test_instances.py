@@ -206,3 +206,31 @@ async def test_clients_are_told_to_catch_up_when_the_bus_was_away(
                 await eventually(lambda: connection.of("resync") == [{}], within=10, what="resync")
                 created = await new_task(api, alice, title="After the gap")
                 assert await connection.until_heard("task:created", id=created["id"]) == created
+
+
+async def test_browsers_connect_from_the_apis_origin_and_those_cors_origin_names(
+    settings: Settings, runtime: Runtime
+) -> None:
+    async with fleet(settings) as started:
+        instance = await started.serve(CORS_ORIGIN="http://app.example")
+        async with httpx.AsyncClient(base_url=instance.url) as api:
+            alice = await register(api, "alice@example.com")
+        for origin in (instance.url, "http://app.example"):
+            client = socketio.AsyncClient(reconnection=False)
+            await client.connect(
+                instance.url,
+                auth={"token": alice.token},
+                headers={"Origin": origin},
+                transports=["websocket"],
+                wait_timeout=10,
+            )
+            await client.disconnect()
+        client = socketio.AsyncClient(reconnection=False)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await client.connect(
+                instance.url,
+                auth={"token": alice.token},
+                headers={"Origin": "http://evil.example"},
+                transports=["websocket"],
+                wait_timeout=10,
+            )

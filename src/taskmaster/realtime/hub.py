@@ -34,6 +34,18 @@ ProjectsOf = Callable[[uuid.UUID], Awaitable[list[uuid.UUID]]]
 FreshReads = Callable[[uuid.UUID], Awaitable[None]]
 
 
+def _same_origin_or(allowed: Sequence[str]) -> Callable[[str, dict[str, Any]], bool]:
+    """Whether a browser from `origin` may connect: from the API's own origin, or one that
+    CORS_ORIGIN names (the app on a CDN). Asked only of requests that name an origin."""
+    others = frozenset(allowed)
+
+    def allows(origin: str, environ: dict[str, Any]) -> bool:
+        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        return origin == own or origin in others
+
+    return allows
+
+
 class Refused(socketio.exceptions.ConnectionRefusedError):  # type: ignore[misc]
     """A connection refused, with the reason the client is shown."""
 
@@ -55,8 +67,7 @@ class Hub:
         self.connections = Connections()
         self.server = socketio.AsyncServer(
             async_mode="asgi",
-            # The API's own origin always; others only as CORS_ORIGIN allows them.
-            cors_allowed_origins=list(allowed_origins) or None,
+            cors_allowed_origins=_same_origin_or(allowed_origins),
             transports=["websocket", "polling"],
             client_manager=IndexedManager(),
         )
