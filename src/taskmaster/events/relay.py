@@ -96,9 +96,11 @@ class Relay:
         loop = asyncio.get_running_loop()
         forget_at = loop.time()
         while not self._closing:
+            nudged = self._wanted.is_set()
             self._wanted.clear()
             try:
-                if await self._outbox.any_unsent():
+                # A nudge means events wait: no need to ask (one round trip fewer per write).
+                if nudged or await self._outbox.any_unsent():
                     await self.drain()
                 if loop.time() >= forget_at:
                     await self.forget_sent()
