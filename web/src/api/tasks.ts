@@ -1,5 +1,5 @@
 import { api } from './client';
-import type { Task, TaskInput, TaskPatch, TaskQuery, TaskSummary } from './types';
+import type { ChangePage, Task, TaskInput, TaskPatch, TaskQuery, TaskSummary } from './types';
 
 export interface TaskPage {
   items: Task[];
@@ -86,4 +86,14 @@ export async function updateTask(taskId: string, revision: number, patch: TaskPa
 /** Deletes the task at `revision`; a task changed since answers 412. */
 export async function deleteTask(taskId: string, revision: number): Promise<void> {
   await api.delete('/tasks/{taskId}', { path: { taskId }, headers: { 'If-Match': etag(revision) } });
+}
+
+/**
+ * What changed in this person's projects since `cursor` (from every task without one): one page
+ * of the delta query; continue with its `nextCursor` while `hasMore`. A cursor older than the
+ * deletions the server keeps answers 410 (`cursor-expired`).
+ */
+export async function fetchChanges(cursor: string | null, signal?: AbortSignal): Promise<ChangePage> {
+  const { data } = await api.get('/tasks/changes', { query: cursor ? { cursor, limit: 100 } : { limit: 100 }, signal });
+  return data;
 }

@@ -27,6 +27,11 @@ export type TaskInput = Schemas['TaskCreate'];
 /** A JSON merge patch of a task (PATCH): members given change, `null` removes. */
 export type TaskPatch = Schemas['TaskPatch'];
 export type TaskSummary = Schemas['Summary'];
+/** A page of the delta query (`GET /tasks/changes`): tasks as they are now, and tasks that left a project. */
+export type ChangePage = Schemas['ChangePage'];
+export type TaskChange = ChangePage['items'][number];
+/** A task that left a project: deleted there, or moved to another. */
+export type TaskDeletion = Schemas['Deleted'];
 
 export type Project = Schemas['Project'];
 export type ProjectRole = Schemas['Role'];

@@ -451,13 +451,14 @@ describe('tasks store on API v2', () => {
       expect(body(mock.history.patch?.[0])).toEqual({ assigneeId: 'u2' });
     });
 
-    it('takes the answer to a move to another project, whose revisions count anew', async () => {
-      mock.onPatch(/\/tasks\/[^/]+$/).replyOnce(200, { ...a, projectId: 'p9', revision: 1 });
+    it('takes the answer to a move to another project, whose revision is past the old one', async () => {
+      // A moved task's revision only grows (the new project's clock jumps past it first).
+      mock.onPatch(/\/tasks\/[^/]+$/).replyOnce(200, { ...a, projectId: 'p9', revision: a.revision + 40 });
       expect(await useTasks.getState().update(a.id, { projectId: 'p9' })).toBe(true);
-      mock.onPatch(/\/tasks\/[^/]+$/).replyOnce(200, { ...a, projectId: 'p9', title: 'Renamed', revision: 2 });
+      mock.onPatch(/\/tasks\/[^/]+$/).replyOnce(200, { ...a, projectId: 'p9', title: 'Renamed', revision: a.revision + 41 });
       expect(await useTasks.getState().update(a.id, { title: 'Renamed' })).toBe(true);
       // The second write names the revision the move left, not the one before it.
-      expect(header(mock.history.patch?.[1], 'If-Match')).toBe('"1"');
+      expect(header(mock.history.patch?.[1], 'If-Match')).toBe(`"${a.revision + 40}"`);
     });
   });
 });

@@ -1,12 +1,16 @@
 import * as api from '../api/tasks';
 import { errorMessage, fieldErrors, isCancel, isProblem, isTransient, problemOf, statusOf } from '../api/errors';
-import type { Task, TaskInput, TaskPatch, TaskQuery, TaskStatus, TaskSummary } from '../api/types';
+import type { Task, TaskChange, TaskInput, TaskPatch, TaskQuery, TaskStatus, TaskSummary } from '../api/types';
+import { placeChanged } from '../lib/placement';
 import { applyPatch, DEFAULT_QUERY, inScope, insertionIndex, isTempId, matchesQuery, summaryAfter } from '../lib/tasks';
+import { Graveyard, takesDeletion, takesUpsert } from '../live/rules';
 import { createStore } from './createStore';
 import { useSession } from './session';
 import { useUi } from './ui';
 
 export const PAGE_SIZE = 50;
+/** Changes heard from elsewhere come in bursts (a catch-up, a busy project): one count read per burst. */
+export const SUMMARY_SETTLE_MS = 300;
 
 export type ListStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -51,16 +55,30 @@ export interface TasksState {
   /** Shows another view (one project, the tasks assigned to me, or all), with its counts. */
   setScope: (scope: Pick<TaskQuery, 'projectId' | 'assigneeId'>) => void;
   load: () => Promise<void>;
+  /** Reads the first page and the counts again, showing the list meanwhile (no loading state). */
+  refresh: () => Promise<void>;
   loadMore: () => Promise<void>;
   loadSummary: () => Promise<void>;
   create: (input: TaskInput) => Promise<Task | null>;
   retryCreate: (tempId: string) => Promise<Task | null>;
   discardCreate: (tempId: string) => void;
-  update: (id: string, patch: TaskPatch) => Promise<boolean>;
+  /**
+   * Changes a task. `basedOn` is the version the person made the change on, when they saw a
+   * newer one arrive meanwhile: its If-Match is then outdated, the server refuses it (412) and
+   * they choose. By default the change goes on top of the newest version known.
+   */
+  update: (id: string, patch: TaskPatch, basedOn?: Task) => Promise<boolean>;
   toggleComplete: (id: string) => Promise<boolean>;
   remove: (id: string) => Promise<boolean>;
   /** Settles the conflict: `mine` writes this person's change over the newer version. */
   resolveConflict: (choice: 'mine' | 'theirs') => Promise<boolean>;
+  /**
+   * Changes made elsewhere (heard live, or read by the delta query), applied by the revision
+   * rules of docs/realtime.md: the list shows each where it now sorts, or no longer.
+   */
+  applyChanges: (changes: readonly TaskChange[]) => void;
+  /** Projects this person can no longer see: their tasks leave. */
+  dropProjects: (projectIds: readonly string[]) => void;
   reset: () => void;
 }
 
@@ -97,6 +115,14 @@ let tempSeq = 0;
 /** Bumped by reset(): answers to requests of an earlier session change nothing. */
 let epoch = 0;
 const known = new Map<string, Known>();
+/** Deletions heard: no older copy of a task in the project it left comes back (a page read before it). */
+const graveyard = new Graveyard();
+/**
+ * New tasks heard while one of this person's creates awaits its answer: either may be the
+ * other, so they are shown once the answer tells (never twice, the pending copy beside it).
+ */
+const unplaced = new Set<string>();
+let summaryTimer: ReturnType<typeof setTimeout> | null = null;
 /** Per task, the tail of its writes: each waits for the one before, so it names the revision that one left. */
 const chains = new Map<string, Promise<unknown>>();
 const inFlight = new Map<string, number>();
@@ -121,27 +147,45 @@ function toastError(action: string, err: unknown): void {
 }
 
 /** What the list shows of a known task: the server's version and the pending changes, or nothing. */
-function shown(entry: Known | undefined): Task | null {
+function shown(entry: Known | null | undefined): Task | null {
   if (!entry || entry.deleting) return null;
   return entry.pending.reduce((task, { patch }) => applyPatch(task, patch), entry.server);
 }
 
 /**
- * Learns the server's version of a task, unless a write already confirmed a newer one. The answer
- * to a write (`confirmed`) is always the newest: revisions count per project, so a task moved to
- * another project may come back with a smaller one.
+ * Learns the server's version of a task, from any source (a list page, a write's answer, a live
+ * event), by the revision rules: a task's revision only grows, also across moves, so only a
+ * higher one is newer; a copy older than a deletion heard from its project is not brought back.
+ * The entry, or null when the task is not known (and this copy of it is outdated).
  */
-function learn(task: Task, confirmed = false): Known {
+function learn(task: Task): Known | null {
   const entry = known.get(task.id);
-  if (!entry) {
-    const fresh = { server: task, pending: [], deleting: false };
-    known.set(task.id, fresh);
-    return fresh;
-  }
-  if (confirmed || (task.projectId === entry.server.projectId && task.revision >= entry.server.revision)) {
+  if (!takesUpsert(entry?.server, task, graveyard.buriedIn)) return entry ?? null;
+  if (entry) {
     entry.server = task;
+    return entry;
   }
-  return entry;
+  const fresh = { server: task, pending: [], deleting: false };
+  known.set(task.id, fresh);
+  return fresh;
+}
+
+/**
+ * Forgets a task this person saw go (deleted, or gone on the server). Its deletion's revision is
+ * not known here, only that it is past the version seen: that much outdates older copies.
+ */
+function forget(task: Task | undefined): void {
+  if (!task) return;
+  known.delete(task.id);
+  graveyard.bury({ id: task.id, projectId: task.projectId, revision: task.revision + 1 });
+}
+
+/**
+ * The server's version of a task the app knows, shown in the list or not (a filter it left);
+ * undefined once it is gone. The same object until a newer version comes: fit for a selector.
+ */
+export function heldTask(id: string): Task | undefined {
+  return known.get(id)?.server;
 }
 
 /** Runs `job` after every earlier write of task `id`. */
@@ -216,14 +260,14 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
   };
 
   /** The task was deleted elsewhere: it leaves the list and the counts. */
-  const vanished = (id: string, before: Task | null, title: string) => {
-    known.delete(id);
+  const vanished = (base: Task, before: Task | null) => {
+    forget(base);
     set(
-      (s) => ({ items: s.items.filter((t) => t.id !== id), summary: summaryAfter(s.summary, before, null) }),
+      (s) => ({ items: s.items.filter((t) => t.id !== base.id), summary: summaryAfter(s.summary, before, null) }),
       false,
       'tasks/vanished',
     );
-    useUi.getState().toast('info', `"${title}" was deleted elsewhere.`);
+    useUi.getState().toast('info', `"${base.title}" was deleted elsewhere.`);
   };
 
   /** Reopens the task dialog with the person's input and the server's word on each field. */
@@ -289,10 +333,96 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
     } finally {
       if (mine === epoch) {
         doneSaving(tempId);
+        placeUnplaced();
         resyncSummary();
       }
     }
   };
+
+  /**
+   * Reads the query's first page. `quiet`: the list stays on screen meanwhile and stays as it
+   * was if the read fails (a refresh after changes elsewhere, not a new query).
+   */
+  const readFirstPage = async (quiet: boolean) => {
+    listController?.abort();
+    const controller = new AbortController();
+    listController = controller;
+    const generation = ++listGeneration;
+    // A new query starts from its first page: the old cursor belongs to the old query.
+    if (!quiet) set({ listStatus: 'loading', listError: null, loadingMore: false }, false, 'tasks/load');
+    else if (get().loadingMore) set({ loadingMore: false }, false, 'tasks/refresh');
+    try {
+      const page = await api.listTasks(get().query, PAGE_SIZE, null, controller.signal);
+      if (generation !== listGeneration) return;
+      set(
+        (s) => {
+          const loaded = page.items.flatMap((task) => {
+            const display = shown(learn(task));
+            return display ? [display] : [];
+          });
+          // Creates in flight or failed stay on screen: the server may not have them yet.
+          const unsaved = s.items.filter(
+            (t) => isTempId(t.id) && (s.creates[t.id]?.failed || matchesQuery(t, s.query, me())),
+          );
+          return {
+            items: [...unsaved, ...loaded],
+            nextCursor: page.nextCursor,
+            hasMore: page.nextCursor !== null,
+            listStatus: 'ready',
+            listError: null,
+          };
+        },
+        false,
+        quiet ? 'tasks/refreshed' : 'tasks/loaded',
+      );
+    } catch (err) {
+      if (generation !== listGeneration || isCancel(err) || quiet) return;
+      set({ listStatus: 'error', listError: errorMessage(err) }, false, 'tasks/loadFailed');
+    }
+  };
+
+  /** Reads the counts again once a burst of changes from elsewhere has settled. */
+  const summaryAfterChanges = () => {
+    if (summaryTimer) clearTimeout(summaryTimer);
+    const mine = epoch;
+    summaryTimer = setTimeout(() => {
+      summaryTimer = null;
+      if (mine === epoch) resyncSummary();
+    }, SUMMARY_SETTLE_MS);
+  };
+
+  /** Shows what the app now knows of these tasks where the list's query and sort put them. */
+  const placeInView = (ids: Iterable<string>, action: string) => {
+    const changed = new Map<string, Task | null>();
+    for (const id of ids) changed.set(id, shown(known.get(id)));
+    if (changed.size === 0) return;
+    set(
+      (s) => {
+        const items = placeChanged(s.items, changed, { query: s.query, me: me(), complete: !s.hasMore });
+        return items === s.items ? {} : { items };
+      },
+      false,
+      action,
+    );
+  };
+
+  const createsInFlight = () => Object.values(get().creates).some((pending) => !pending.failed);
+
+  /** New tasks held back while a create awaited its answer, now that none does (see `unplaced`). */
+  const placeUnplaced = () => {
+    if (unplaced.size === 0 || createsInFlight()) return;
+    const listed = new Set(get().items.map((t) => t.id));
+    const ids = [...unplaced].filter((id) => !listed.has(id));
+    unplaced.clear();
+    placeInView(ids, 'tasks/placedAfterCreate');
+  };
+
+  /**
+   * Whether the list can tell by itself which changed tasks it shows: the server lowers a search
+   * and the titles in the database, whose case mapping differs from JavaScript's beyond ASCII.
+   */
+  // eslint-disable-next-line no-control-regex
+  const decidesLocally = () => /^[\x00-\x7f]*$/.test(get().query.search.trim());
 
   return {
     ...initialData,
@@ -328,40 +458,10 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
       void get().loadSummary();
     },
 
-    load: async () => {
-      listController?.abort();
-      const controller = new AbortController();
-      listController = controller;
-      const generation = ++listGeneration;
-      // A new query starts from its first page: the old cursor belongs to the old query.
-      set({ listStatus: 'loading', listError: null, loadingMore: false }, false, 'tasks/load');
-      try {
-        const page = await api.listTasks(get().query, PAGE_SIZE, null, controller.signal);
-        if (generation !== listGeneration) return;
-        set(
-          (s) => {
-            const loaded = page.items.flatMap((task) => {
-              const display = shown(learn(task));
-              return display ? [display] : [];
-            });
-            // Creates in flight or failed stay on screen: the server may not have them yet.
-            const unsaved = s.items.filter(
-              (t) => isTempId(t.id) && (s.creates[t.id]?.failed || matchesQuery(t, s.query, me())),
-            );
-            return {
-              items: [...unsaved, ...loaded],
-              nextCursor: page.nextCursor,
-              hasMore: page.nextCursor !== null,
-              listStatus: 'ready',
-            };
-          },
-          false,
-          'tasks/loaded',
-        );
-      } catch (err) {
-        if (generation !== listGeneration || isCancel(err)) return;
-        set({ listStatus: 'error', listError: errorMessage(err) }, false, 'tasks/loadFailed');
-      }
+    load: () => readFirstPage(false),
+
+    refresh: async () => {
+      await Promise.all([readFirstPage(get().listStatus === 'ready'), get().loadSummary()]);
     },
 
     loadMore: async () => {
@@ -475,7 +575,7 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
       );
     },
 
-    update: (id, patch) => {
+    update: (id, patch, basedOn) => {
       const entry = known.get(id);
       const before = shown(entry);
       if (!entry || !before || isTempId(id)) return Promise.resolve(false);
@@ -487,8 +587,9 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
       startSaving(id);
 
       return enqueue(id, async () => {
-        // The version the server confirmed last: after the writes before this one.
-        const base = known.get(id)?.server ?? entry.server;
+        // The version the server confirmed last (after the writes before this one), unless the
+        // person made this change on an older one they knew to be outdated.
+        const base = basedOn ?? known.get(id)?.server ?? entry.server;
         const drop = () => {
           const live = known.get(id);
           if (live) live.pending = live.pending.filter((p) => p !== change);
@@ -498,7 +599,7 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
           if (mine !== epoch) return false;
           const prior = shown(known.get(id));
           drop();
-          learn(saved, true);
+          learn(saved);
           show(id, prior, 'tasks/updated', at);
           return true;
         } catch (err) {
@@ -511,10 +612,10 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
               const theirs = await current(id);
               if (mine !== epoch) return false;
               if (!theirs) {
-                vanished(id, prior, base.title);
+                vanished(base, prior);
                 return false;
               }
-              learn(theirs, true);
+              learn(theirs);
               show(id, prior, 'tasks/updateConflict', at);
               set({ conflict: { kind: 'update', taskId: id, base, mine: change.patch, theirs } }, false, 'tasks/conflict');
             } catch (fetchError) {
@@ -524,7 +625,7 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
             return false;
           }
           if (statusOf(err) === 404) {
-            vanished(id, prior, base.title);
+            vanished(base, prior);
             return false;
           }
           show(id, prior, 'tasks/updateRolledBack', at);
@@ -567,13 +668,13 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
         };
         try {
           await api.deleteTask(id, base.revision);
-          if (mine === epoch) known.delete(id);
+          if (mine === epoch) forget(base);
           return true;
         } catch (err) {
           if (mine !== epoch) return false;
           if (statusOf(err) === 404) {
             // Already gone on the server: the optimistic removal was right.
-            known.delete(id);
+            forget(base);
             return true;
           }
           if (statusOf(err) === 412) {
@@ -581,10 +682,10 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
               const theirs = await current(id);
               if (mine !== epoch) return false;
               if (!theirs) {
-                known.delete(id);
+                forget(base);
                 return true;
               }
-              learn(theirs, true);
+              learn(theirs);
               restore('tasks/removeConflict');
               set({ conflict: { kind: 'delete', taskId: id, base, theirs } }, false, 'tasks/conflict');
             } catch (fetchError) {
@@ -614,7 +715,50 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
       return conflict.kind === 'update' ? get().update(conflict.taskId, conflict.mine) : get().remove(conflict.taskId);
     },
 
+    applyChanges: (changes) => {
+      const touched = new Set<string>();
+      let changed = false;
+      const holdBack = createsInFlight();
+      for (const change of changes) {
+        if (change.op === 'upsert') {
+          const { task } = change;
+          const entry = known.get(task.id);
+          if (!takesUpsert(entry?.server, task, graveyard.buriedIn)) continue;
+          learn(task);
+          if (!entry && holdBack) unplaced.add(task.id);
+          else touched.add(task.id);
+        } else {
+          graveyard.bury(change);
+          if (!takesDeletion(known.get(change.id)?.server, change)) continue;
+          known.delete(change.id);
+          unplaced.delete(change.id);
+          touched.add(change.id);
+        }
+        changed = true;
+      }
+      if (!changed) return;
+      if (decidesLocally()) placeInView(touched, 'tasks/changedElsewhere');
+      else void readFirstPage(get().listStatus === 'ready');
+      summaryAfterChanges();
+    },
+
+    dropProjects: (projectIds) => {
+      const lost = new Set(projectIds);
+      const gone = new Set<string>();
+      for (const [id, entry] of known) {
+        if (lost.has(entry.server.projectId)) gone.add(id);
+      }
+      if (gone.size === 0) return;
+      for (const id of gone) known.delete(id);
+      set((s) => ({ items: s.items.filter((t) => !gone.has(t.id)) }), false, 'tasks/projectsLost');
+      summaryAfterChanges();
+    },
+
     reset: () => {
+      if (summaryTimer) clearTimeout(summaryTimer);
+      summaryTimer = null;
+      graveyard.clear();
+      unplaced.clear();
       listController?.abort();
       listController = null;
       listGeneration++;
