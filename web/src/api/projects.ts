@@ -16,6 +16,12 @@ export async function listProjects(signal?: AbortSignal): Promise<Project[]> {
   return projects;
 }
 
+/** One project, with this person's role in it. */
+export async function fetchProject(projectId: string, signal?: AbortSignal): Promise<Project> {
+  const { data } = await api.get('/projects/{projectId}', { path: { projectId }, signal });
+  return data;
+}
+
 export async function createProject(input: ProjectInput): Promise<Project> {
   const { data } = await api.post('/projects', { body: input });
   return data;

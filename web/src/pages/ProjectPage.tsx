@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ShareIcon } from '../components/Icons';
 import { ShareDialog } from '../components/ShareDialog';
@@ -12,10 +12,19 @@ export default function ProjectPage() {
   const { projectId = '' } = useParams();
   const project = useProjects((s) => s.projects.find((p) => p.id === projectId));
   const status = useProjects((s) => s.status);
+  const lost = useProjects((s) => s.lost === projectId) && !project;
+  const clearLost = useProjects((s) => s.clearLost);
   const navigate = useNavigate();
   const [sharing, setSharing] = useState(false);
   const name = project ? projectName(project) : '';
   useDocumentTitle(name || 'Project');
+
+  // Deleted, or this person removed from it, elsewhere: its page has nothing left to show.
+  useEffect(() => {
+    if (!lost) return;
+    clearLost();
+    void navigate('/dashboard', { replace: true });
+  }, [lost, clearLost, navigate]);
 
   if (!project && status === 'ready') {
     return (

@@ -1,11 +1,20 @@
 import * as api from '../api/projects';
 import { errorMessage } from '../api/errors';
 import type { Member, Project, ProjectInput, ProjectPatch, ProjectRole } from '../api/types';
+import { projectName } from '../lib/projects';
 import { createStore } from './createStore';
 import { useSession } from './session';
 import { useUi } from './ui';
 
 export type ProjectsStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+/** A project as its live events tell it: every member hears the same, so without a role. */
+export type ProjectNews = Omit<Project, 'role'>;
+
+/** A membership as its live events tell it. */
+export interface MembershipNews extends Member {
+  projectId: string;
+}
 
 export interface ProjectsState {
   /** The person's projects as the server lists them: the Inbox first, then in the order joined. */
@@ -14,6 +23,8 @@ export interface ProjectsState {
   error: string | null;
   /** Members by project id, once asked for (task dialogs, cards, the share dialog). */
   members: Record<string, Member[]>;
+  /** The project this person lost last through a change made elsewhere: its page, if open, leaves. */
+  lost: string | null;
 
   load: () => Promise<void>;
   create: (input: ProjectInput) => Promise<Project | null>;
@@ -26,6 +37,13 @@ export interface ProjectsState {
   changeRole: (projectId: string, userId: string, role: ProjectRole) => Promise<boolean>;
   /** Removes a member; naming oneself leaves the project, which then leaves the list. */
   removeMember: (projectId: string, userId: string) => Promise<boolean>;
+  /** A project changed elsewhere: a newer version replaces the one held, keeping this person's role. */
+  projectChanged: (project: ProjectNews) => void;
+  /** This person can no longer see the project (deleted, or removed from it elsewhere). */
+  projectLost: (projectId: string, why: 'deleted' | 'removed') => void;
+  /** A member joined, changed role or left elsewhere; joining oneself brings the project in. */
+  membershipChanged: (change: 'added' | 'updated' | 'removed', member: MembershipNews) => Promise<void>;
+  clearLost: () => void;
   reset: () => void;
 }
 
@@ -53,12 +71,19 @@ const initialData = {
   status: 'idle' as ProjectsStatus,
   error: null as string | null,
   members: {} as Record<string, Member[]>,
+  lost: null as string | null,
 };
 
 /** Bumped by reset(): answers to an earlier session's requests change nothing. */
 let epoch = 0;
 let loadGeneration = 0;
 const memberRequests = new Map<string, Promise<Member[] | null>>();
+/** Projects this person is deleting or leaving here: their events are no news to tell them. */
+const departures = new Set<string>();
+
+function me(): string | undefined {
+  return useSession.getState().user?.id;
+}
 
 function toastError(action: string, err: unknown): void {
   useUi.getState().toast('error', `${action}: ${errorMessage(err)}`);
@@ -129,10 +154,12 @@ export const useProjects = createStore<ProjectsState>('projects', (set, get) => 
     if (!before) return false;
     const mine = epoch;
     set((s) => ({ projects: s.projects.filter((p) => p.id !== projectId) }), false, 'projects/removeOptimistic');
+    departures.add(projectId);
     try {
       await api.deleteProject(projectId);
       return mine === epoch;
     } catch (err) {
+      departures.delete(projectId);
       if (mine !== epoch) return false;
       // Back in its place.
       const at = projects.indexOf(before);
@@ -212,7 +239,8 @@ export const useProjects = createStore<ProjectsState>('projects', (set, get) => 
 
   removeMember: async (projectId, userId) => {
     const mine = epoch;
-    const leaving = userId === useSession.getState().user?.id;
+    const leaving = userId === me();
+    if (leaving) departures.add(projectId);
     try {
       await api.removeMember(projectId, userId);
       if (mine !== epoch) return false;
@@ -232,15 +260,74 @@ export const useProjects = createStore<ProjectsState>('projects', (set, get) => 
       );
       return true;
     } catch (err) {
+      if (leaving) departures.delete(projectId);
       if (mine === epoch) toastError(leaving ? 'Could not leave the project' : 'Could not remove the member', err);
       return false;
     }
   },
 
+  projectChanged: (news) => {
+    const held = get().projects.find((p) => p.id === news.id);
+    if (!held || held.version >= news.version) return;
+    set((s) => ({ projects: replace(s.projects, { ...news, role: held.role }) }), false, 'projects/changedElsewhere');
+  },
+
+  projectLost: (projectId, why) => {
+    const held = get().projects.find((p) => p.id === projectId);
+    const members = { ...get().members };
+    delete members[projectId];
+    set(
+      (s) => ({ projects: s.projects.filter((p) => p.id !== projectId), members, lost: held ? projectId : s.lost }),
+      false,
+      'projects/lost',
+    );
+    if (held && !departures.has(projectId)) {
+      const name = projectName(held);
+      useUi.getState().toast('info', why === 'deleted' ? `"${name}" was deleted.` : `You are no longer a member of "${name}".`);
+    }
+    departures.delete(projectId);
+  },
+
+  membershipChanged: async (change, { projectId, ...member }) => {
+    if (member.userId === me()) {
+      if (change === 'removed') {
+        get().projectLost(projectId, 'removed');
+        return;
+      }
+      if (change === 'updated') {
+        set(
+          (s) => ({ projects: s.projects.map((p) => (p.id === projectId ? { ...p, role: member.role } : p)) }),
+          false,
+          'projects/myRoleChanged',
+        );
+      } else if (!get().projects.some((p) => p.id === projectId)) {
+        // Joined elsewhere (an invitation accepted in another tab): the project comes in.
+        const mine = epoch;
+        try {
+          const project = await api.fetchProject(projectId);
+          if (mine === epoch) get().adopt(project);
+        } catch {
+          // Left again meanwhile, or unreachable: the next load of the list tells.
+        }
+      }
+    }
+    const listed = get().members[projectId];
+    if (!listed) return;
+    const others = listed.filter((m) => m.userId !== member.userId);
+    set(
+      (s) => ({ members: { ...s.members, [projectId]: change === 'removed' ? others : [...others, member] } }),
+      false,
+      'projects/membersChangedElsewhere',
+    );
+  },
+
+  clearLost: () => set({ lost: null }, false, 'projects/lostLeft'),
+
   reset: () => {
     epoch++;
     loadGeneration++;
     memberRequests.clear();
+    departures.clear();
     set({ ...initialData }, false, 'projects/reset');
   },
 }));
