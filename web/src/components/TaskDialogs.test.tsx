@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { TaskDialogs } from './TaskDialogs';
@@ -49,6 +49,65 @@ describe('TaskDialogs', () => {
     expect(within(dialog).getByRole('button', { name: 'Delete anyway' })).toBeTruthy();
     await user.keyboard('{Escape}');
     expect(resolveConflict).toHaveBeenCalledWith('theirs');
+  });
+
+  it('names a newer version that arrives while editing, keeps the draft, and saves it on the older ETag', async () => {
+    const user = userEvent.setup();
+    const update = vi.fn(() => Promise.resolve(true));
+    const opened = makeTask({ title: 'Plan offsite', description: 'Venue' });
+    useTasks.setState({ items: [opened], update });
+    useUi.setState({ dialog: { kind: 'edit', taskId: opened.id } });
+    render(<TaskDialogs />);
+    const dialog = screen.getByRole('dialog', { name: 'Edit task' });
+    await user.clear(within(dialog).getByLabelText('Description'));
+    await user.type(within(dialog).getByLabelText('Description'), 'Venue and agenda');
+
+    // The answer to this person's own earlier write: a new revision, nothing else new.
+    const own = { ...opened, revision: opened.revision + 1 };
+    act(() => useTasks.setState({ items: [own] }));
+    expect(within(dialog).queryByTestId('changed-elsewhere')).toBeNull();
+
+    const theirs = { ...own, title: 'Plan team offsite', priority: 'high' as const, revision: own.revision + 1 };
+    act(() => useTasks.setState({ items: [theirs] }));
+    expect(within(dialog).getByTestId('changed-elsewhere').textContent).toContain('Changed by someone else just now');
+    expect(within(dialog).getByTestId('changed-elsewhere-fields').textContent).toBe('Title: Plan team offsitePriority: High');
+    // The draft is the person's: the form still shows what they saw and typed.
+    expect(within(dialog).getByLabelText<HTMLInputElement>('Title').value).toBe('Plan offsite');
+    expect(within(dialog).getByLabelText<HTMLTextAreaElement>('Description').value).toBe('Venue and agenda');
+
+    await user.click(within(dialog).getByRole('button', { name: 'Save changes' }));
+    // Only their own field, on the version they saw: the server answers 412 and they choose.
+    expect(update).toHaveBeenCalledWith(opened.id, { description: 'Venue and agenda' }, own);
+  });
+
+  it('takes the newer values into the fields the person left alone, on request', async () => {
+    const user = userEvent.setup();
+    const update = vi.fn(() => Promise.resolve(true));
+    const opened = makeTask({ title: 'Plan offsite', description: 'Venue' });
+    useTasks.setState({ items: [opened], update });
+    useUi.setState({ dialog: { kind: 'edit', taskId: opened.id } });
+    render(<TaskDialogs />);
+    const dialog = screen.getByRole('dialog', { name: 'Edit task' });
+    await user.type(within(dialog).getByLabelText('Description'), ' and agenda');
+    const theirs = { ...opened, title: 'Plan team offsite', revision: opened.revision + 1 };
+    act(() => useTasks.setState({ items: [theirs] }));
+    await user.click(within(dialog).getByTestId('take-newer'));
+    expect(within(dialog).getByLabelText<HTMLInputElement>('Title').value).toBe('Plan team offsite');
+    expect(within(dialog).getByLabelText<HTMLTextAreaElement>('Description').value).toBe('Venue and agenda');
+    expect(within(dialog).queryByTestId('changed-elsewhere')).toBeNull();
+    await user.click(within(dialog).getByRole('button', { name: 'Save changes' }));
+    expect(update).toHaveBeenCalledWith(opened.id, { description: 'Venue and agenda' }, undefined);
+  });
+
+  it('says so when the task being edited is deleted elsewhere, and saves nothing', () => {
+    const opened = makeTask({ title: 'Plan offsite' });
+    useTasks.setState({ items: [opened] });
+    useUi.setState({ dialog: { kind: 'edit', taskId: opened.id } });
+    render(<TaskDialogs />);
+    act(() => useTasks.setState({ items: [] }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit task' });
+    expect(within(dialog).getByTestId('changed-elsewhere').textContent).toContain('Deleted by someone else just now');
+    expect(within(dialog).getByRole<HTMLButtonElement>('button', { name: 'Save changes' }).disabled).toBe(true);
   });
 
   it('brings back a refused new task with the server’s message next to its field', () => {

@@ -10,10 +10,11 @@ import {
   STATUS_LABELS,
   STATUS_OPTIONS,
 } from '../lib/tasks';
+import { projectName } from '../lib/projects';
 import { changedFields, initialValues, type FormValues } from '../lib/taskForm';
 import { useProjects, writableProjects } from '../stores/projects';
 import { useSession } from '../stores/session';
-import { useTasks, type Conflict } from '../stores/tasks';
+import { heldTask, useTasks, type Conflict } from '../stores/tasks';
 import { useUi, type FieldErrors } from '../stores/ui';
 import { Field, SelectField, TextField } from './Field';
 import { Modal } from './Modal';
@@ -107,23 +108,94 @@ function ProjectFields({ id, values, current, errors, onProject, onAssignee }: P
   );
 }
 
+/** What changed between two versions of a task, as the edit dialog names it. */
+function changesBetween(a: Task, b: Task): { label: string; value: string }[] {
+  const changes = differences(a, b).map((field) => ({ label: FIELD_LABELS[field], value: shownValue(b, field) }));
+  if (a.projectId !== b.projectId) {
+    const project = useProjects.getState().projects.find((p) => p.id === b.projectId);
+    changes.push({ label: 'Project', value: project ? projectName(project) : 'another project' });
+  }
+  if (a.assigneeId !== b.assigneeId) {
+    const member = useProjects.getState().members[b.projectId]?.find((m) => m.userId === b.assigneeId);
+    changes.push({ label: 'Assignee', value: b.assigneeId ? (member?.name ?? 'someone else') : 'Nobody' });
+  }
+  return changes;
+}
+
+/** The form's values with `newer`'s in every field the person left as `base` had it. */
+function rebased(values: FormValues, base: Task, newer: Task): FormValues {
+  const before = initialValues(base);
+  const after = initialValues(newer);
+  const next = { ...values };
+  for (const key of Object.keys(before) as (keyof FormValues)[]) {
+    if (values[key] === before[key]) Object.assign(next, { [key]: after[key] });
+  }
+  return next;
+}
+
+interface ChangedElsewhereProps {
+  /** The newer version, or null when the task was deleted. */
+  newer: Task | null;
+  changes: { label: string; value: string }[];
+  onTakeNewer: () => void;
+}
+
+/** Someone else changed (or deleted) the task while this person edits it: says what, keeps the draft. */
+function ChangedElsewhere({ newer, changes, onTakeNewer }: ChangedElsewhereProps) {
+  if (!newer) {
+    return (
+      <div className="notice notice--warning" role="status" data-testid="changed-elsewhere">
+        <p>Deleted by someone else just now. Your changes can no longer be saved.</p>
+      </div>
+    );
+  }
+  return (
+    <div className="notice notice--warning" role="status" data-testid="changed-elsewhere">
+      <p>
+        <strong>Changed by someone else just now.</strong> Your edits stay; if you save them, you choose where they
+        differ.
+      </p>
+      <ul className="notice__list" data-testid="changed-elsewhere-fields">
+        {changes.map(({ label, value }) => (
+          <li key={label}>
+            {label}: <strong>{value}</strong>
+          </li>
+        ))}
+      </ul>
+      <button type="button" className="link-button" onClick={onTakeNewer} data-testid="take-newer">
+        Use the newer values in the fields you have not changed
+      </button>
+    </div>
+  );
+}
+
 interface TaskFormDialogProps {
+  /** The task being edited, as it was when the dialog opened; none for a new task. */
   task?: Task;
+  /** The newest version of the task being edited; null once it is deleted. */
+  latest?: Task | null;
   /** The person's input of a write the server refused, and its word on each field. */
   draft?: TaskInput | TaskPatch;
   errors?: FieldErrors;
   onClose: () => void;
 }
 
-function TaskFormDialog({ task, draft, errors: serverErrors = {}, onClose }: TaskFormDialogProps) {
+function TaskFormDialog({ task, latest, draft, errors: serverErrors = {}, onClose }: TaskFormDialogProps) {
   const create = useTasks((s) => s.create);
   const update = useTasks((s) => s.update);
   const defaultProject = useDefaultProject();
   const [values, setValues] = useState<FormValues>(() => startingValues(task, draft, defaultProject));
   const [errors, setErrors] = useState<FieldErrors>(serverErrors);
+  // The version the draft builds on: its fields are what the person saw before editing.
+  const [base, setBase] = useState(task);
   const titleRef = useRef<HTMLInputElement>(null);
   const id = useId();
   const editing = Boolean(task);
+  const changes = base && latest ? changesBetween(base, latest) : [];
+  // A newer revision that changes nothing shown (the answer to this person's own write) is
+  // taken as it comes; one that does is named, and the draft is left alone.
+  if (base && latest && latest.revision > base.revision && changes.length === 0) setBase(latest);
+  const changedElsewhere = Boolean(base) && (latest === null || changes.length > 0);
   // Messages about members the form has no field for still need saying.
   const otherErrors = Object.entries(errors).filter(([name]) => !FIELDS_SHOWN.includes(name));
 
@@ -140,9 +212,12 @@ function TaskFormDialog({ task, draft, errors: serverErrors = {}, onClose }: Tas
       titleRef.current?.focus();
       return;
     }
-    if (task) {
-      const patch = changedFields(task, values);
-      if (Object.keys(patch).length > 0) void update(task.id, patch);
+    if (base) {
+      if (latest === null) return;
+      // Only what the person changed from the version they saw: never the other person's fields.
+      const patch = changedFields(base, values);
+      // Made on a version now outdated: the server refuses it (412) and the person chooses.
+      if (Object.keys(patch).length > 0) void update(base.id, patch, changedElsewhere ? base : undefined);
     } else {
       const input: TaskInput = {
         title,
@@ -169,6 +244,17 @@ function TaskFormDialog({ task, draft, errors: serverErrors = {}, onClose }: Tas
       testId="task-dialog"
     >
       <form className="form" onSubmit={onSubmit} noValidate>
+        {changedElsewhere && latest !== undefined ? (
+          <ChangedElsewhere
+            newer={latest}
+            changes={changes}
+            onTakeNewer={() => {
+              if (!base || !latest) return;
+              setValues((v) => rebased(v, base, latest));
+              setBase(latest);
+            }}
+          />
+        ) : null}
         {otherErrors.length > 0 ? (
           <div className="form-error" role="alert">
             {otherErrors.map(([name, message]) => (
@@ -234,7 +320,7 @@ function TaskFormDialog({ task, draft, errors: serverErrors = {}, onClose }: Tas
         <ProjectFields
           id={id}
           values={values}
-          current={task?.projectId}
+          current={base?.projectId}
           errors={errors}
           onProject={(projectId, assigneeId) => {
             setValues((v) => ({ ...v, projectId, assigneeId }));
@@ -246,7 +332,7 @@ function TaskFormDialog({ task, draft, errors: serverErrors = {}, onClose }: Tas
           <button type="button" className="button button--secondary" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="button button--primary" data-testid="task-submit">
+          <button type="submit" className="button button--primary" disabled={latest === null} data-testid="task-submit">
             {editing ? 'Save changes' : 'Create task'}
           </button>
         </div>
@@ -409,12 +495,30 @@ function ConflictDialog({ conflict }: { conflict: Conflict }) {
   );
 }
 
+interface EditDialogProps {
+  latest: Task | undefined;
+  draft?: TaskPatch;
+  errors?: FieldErrors;
+  onClose: () => void;
+}
+
+/** The edit form, on the version seen when it opened; a task gone meanwhile stays named as deleted. */
+function EditDialog({ latest, draft, errors, onClose }: EditDialogProps) {
+  const [opened] = useState(latest);
+  // Gone before the dialog opened (deleted elsewhere, list reloaded): nothing to show.
+  if (!opened) return null;
+  return <TaskFormDialog task={opened} latest={latest ?? null} draft={draft} errors={errors} onClose={onClose} />;
+}
+
 /** Renders whichever task dialog the ui store says is open; a write conflict comes first. */
 export function TaskDialogs() {
   const dialog = useUi((s) => s.dialog);
   const close = useUi((s) => s.closeDialog);
   const conflict = useTasks((s) => s.conflict);
-  const task = useTasks((s) => (dialog && dialog.kind !== 'create' ? s.items.find((t) => t.id === dialog.taskId) : undefined));
+  // The list's copy, or the one held when the list no longer shows it (a filter it left).
+  const task = useTasks((s) =>
+    dialog && dialog.kind !== 'create' ? (s.items.find((t) => t.id === dialog.taskId) ?? heldTask(dialog.taskId)) : undefined,
+  );
 
   // A dialog must not outlive the page (e.g. when the session ends).
   useEffect(() => close, [close]);
@@ -422,10 +526,10 @@ export function TaskDialogs() {
   if (conflict) return <ConflictDialog key={`${conflict.kind}-${conflict.taskId}`} conflict={conflict} />;
   if (!dialog) return null;
   if (dialog.kind === 'create') return <TaskFormDialog draft={dialog.draft} errors={dialog.errors} onClose={close} />;
+  if (dialog.kind === 'edit') {
+    return <EditDialog key={dialog.taskId} latest={task} draft={dialog.draft} errors={dialog.errors} onClose={close} />;
+  }
   // The task may have vanished meanwhile (deleted elsewhere, list reloaded): nothing to show.
   if (!task) return null;
-  if (dialog.kind === 'edit') {
-    return <TaskFormDialog key={task.id} task={task} draft={dialog.draft} errors={dialog.errors} onClose={close} />;
-  }
   return <DeleteDialog task={task} onClose={close} />;
 }
