@@ -21,12 +21,15 @@ export default defineConfig({
     proxy: {
       '/api': { target: backend, changeOrigin: false },
       '/health': { target: backend, changeOrigin: false },
+      // Live updates: Socket.IO, upgraded to a WebSocket.
+      '/socket.io': { target: backend, changeOrigin: false, ws: true },
     },
   },
   preview: {
     proxy: {
       '/api': { target: backend, changeOrigin: false },
       '/health': { target: backend, changeOrigin: false },
+      '/socket.io': { target: backend, changeOrigin: false, ws: true },
     },
   },
   test: {

@@ -76,7 +76,8 @@ export function pendingRefresh(): Promise<string> | null {
   return inFlightRefresh;
 }
 
-function endSession(): void {
+/** The session is over (refused by the server): back to the sign-in page, saying why. */
+export function endSession(): void {
   const session = useSession.getState();
   if (session.status === 'authenticated') session.clearSession(SESSION_ENDED_MESSAGE);
 }

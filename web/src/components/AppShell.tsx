@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { logout } from '../api/auth';
 import { useSession } from '../stores/session';
 import { LogoMark, MenuIcon } from './Icons';
+import { LiveIndicator } from './LiveIndicator';
 import { ProjectSidebar } from './ProjectSidebar';
 import { ThemeToggle } from './ThemeToggle';
 
@@ -53,6 +54,7 @@ export function AppShell() {
             </NavLink>
           </nav>
           <div className="topbar__actions">
+            <LiveIndicator />
             <ThemeToggle />
             {user ? (
               <span className="topbar__user" data-testid="current-user" title={user.email}>
