@@ -9,12 +9,13 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from taskmaster.cache.following import stop_following
+
 log = structlog.get_logger(__name__)
 
 RETRY_SECONDS = 1.0
 HEALTH_SECONDS = 5
 PRUNE_ABOVE = 10_000
-CLOSE_SECONDS = 2.0
 START_SECONDS = 1.0
 
 
@@ -75,17 +76,9 @@ class SetMirror:
             log.warning("set mirror not in sync yet; following in the background")
 
     async def close(self) -> None:
-        """Stop following. The loop is asked to end (its connections are closed under it)
-        rather than cancelled: a cancellation landing inside redis-py's connect has been seen
-        to outlive the task and break the caller's own waiting."""
+        """Stop following."""
         self._closing = True
-        await self._redis.connection_pool.disconnect()
-        if self._task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), CLOSE_SECONDS)
-            except TimeoutError:
-                self._task.cancel()
-        await self._redis.aclose()
+        await stop_following(self._redis, self._task)
 
     async def _remember(self, names: list[str], *, in_sync: bool | None = None) -> None:
         now = time.monotonic()

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from taskmaster.cache.base import StoreUnavailable
+from taskmaster.cache.following import stop_following
 from taskmaster.events.outbox import Event, decoded, encoded
 
 log = structlog.get_logger(__name__)
@@ -27,7 +28,6 @@ GapListener = Callable[[], Awaitable[None]]
 
 RETRY_SECONDS = 0.5
 HEALTH_SECONDS = 5
-CLOSE_SECONDS = 2.0
 START_SECONDS = 1.0
 
 
@@ -105,15 +105,9 @@ class RedisBus:
             log.warning("event bus not subscribed yet; trying in the background")
 
     async def close(self) -> None:
-        """Stop following: the connections are closed under the loop (see SetMirror.close)."""
+        """Stop following."""
         self._closing = True
-        await self._redis.connection_pool.disconnect()
-        if self._task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), CLOSE_SECONDS)
-            except TimeoutError:
-                self._task.cancel()
-        await self._redis.aclose()
+        await stop_following(self._redis, self._task)
 
     async def _follow(self) -> None:
         lost = False
