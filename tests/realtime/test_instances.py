@@ -234,3 +234,25 @@ async def test_browsers_connect_from_the_apis_origin_and_those_cors_origin_names
                 transports=["websocket"],
                 wait_timeout=10,
             )
+
+
+async def test_an_expired_token_is_refused(settings: Settings, runtime: Runtime) -> None:
+    async with fleet(settings) as started:
+        instance = await started.serve(ACCESS_TOKEN_TTL_SECONDS="1")
+        async with httpx.AsyncClient(base_url=instance.url) as api:
+            alice = await register(api, "alice@example.com")
+
+        async def refused() -> bool:
+            client = socketio.AsyncClient(reconnection=False)
+            reasons: list[Any] = []
+            client.on("connect_error", reasons.append)
+            try:
+                await client.connect(
+                    instance.url, auth={"token": alice.token}, transports=["websocket"]
+                )
+            except socketio.exceptions.ConnectionError:
+                return "expired" in str(reasons).lower()
+            await client.disconnect()
+            return False
+
+        await eventually(refused, within=10, what="the expired token refused")
