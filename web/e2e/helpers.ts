@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page, type Response } from '@playwright/test';
+import { expect, type APIRequestContext, type BrowserContext, type Page, type Response } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -185,4 +185,18 @@ export function stat(page: Page, key: 'total' | 'pending' | 'inProgress' | 'comp
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage, animations: 'disabled' });
+}
+
+/**
+ * Keeps a browser context from hearing live updates (its Socket.IO connection never opens), for
+ * specs about a browser that is behind: one whose update has not reached it yet.
+ */
+export async function withoutLiveUpdates(context: BrowserContext): Promise<void> {
+  await context.routeWebSocket(/\/socket\.io\//, (ws) => ws.close());
+  await context.route(/\/socket\.io\//, (route) => route.abort());
+}
+
+/** The live-updates indicator in the top bar. */
+export function liveStatus(page: Page) {
+  return page.getByTestId('live-status');
 }
