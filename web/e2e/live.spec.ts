@@ -111,9 +111,11 @@ test('a member removed elsewhere loses the project at once; one added gains it',
 
   await loginViaUi(page, member);
   await expect(liveStatus(page)).toHaveText('Live');
-  // Invited and accepted elsewhere (another device): the project joins the sidebar.
+  // Invited and accepted elsewhere (another device): the project joins the sidebar, its tasks
+  // the dashboard.
   await shareViaApi(request, owner, member, project.id, 'editor');
   await expect(projectLink(page, 'Short stay')).toBeVisible();
+  await expect(taskCard(page, 'Visible while a member')).toBeVisible();
   await openProject(page, 'Short stay');
   await expect(taskCard(page, 'Visible while a member')).toBeVisible();
 

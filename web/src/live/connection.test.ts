@@ -5,6 +5,7 @@ import { useLive } from '../stores/live';
 import { useProjects } from '../stores/projects';
 import { SESSION_ENDED_MESSAGE, useSession } from '../stores/session';
 import { useTasks } from '../stores/tasks';
+import { useUi } from '../stores/ui';
 import { FakeSocket } from '../test/fakeSocket';
 import { makeProject, makeTask, mockApi, problemReply, resetStores, settle, signedIn, signIn, USER } from '../test/helpers';
 import { LiveConnection, socketOrigin } from './connection';
@@ -200,14 +201,29 @@ describe('the live connection', () => {
     expect(useProjects.getState().projects[0]).toMatchObject({ name: 'Renamed', role: 'editor' });
 
     mock.onGet(`/projects/${joined.id}`).replyOnce(200, joined);
+    const joinedTask = makeTask({ title: 'In joined', projectId: joined.id });
+    mock.onGet(/\/tasks\/changes$/).replyOnce(200, changes([{ op: 'upsert', task: joinedTask }], 'c2'));
     const me = { userId: USER.id, name: USER.name, email: USER.email, role: 'viewer', joinedAt: '2024-01-01T00:00:00Z' };
     socket.emit('member:added', { eventId: 31, data: { ...me, projectId: joined.id } });
     await settle(5);
     expect(useProjects.getState().projects.map((p) => p.name)).toEqual(['Renamed', 'Joined']);
+    // Its tasks so far come by the delta query.
+    expect(titles()).toContain('In joined');
+
+    socket.emit('member:updated', { eventId: 33, data: { ...me, role: 'editor', projectId: joined.id } });
+    expect(useProjects.getState().projects[1]?.role).toBe('editor');
 
     socket.emit('member:removed', { eventId: 32, data: { ...me, projectId: shared.id } });
     expect(useProjects.getState().projects.map((p) => p.name)).toEqual(['Joined']);
     expect(useProjects.getState().lost).toBe(shared.id);
     expect(titles()).not.toContain('In shared');
+
+    socket.emit('project:deleted', { eventId: 34, data: { id: joined.id } });
+    expect(useProjects.getState().projects).toEqual([]);
+    expect(titles()).not.toContain('In joined');
+    expect(useUi.getState().toasts.map((t) => t.message)).toEqual([
+      'You are no longer a member of "Renamed".',
+      '"Joined" was deleted.',
+    ]);
   });
 });

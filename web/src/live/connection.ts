@@ -190,7 +190,13 @@ export class LiveConnection {
         projects().projectLost(id, 'deleted');
       }),
     );
-    socket.on('member:added', (m) => this.heard(m, (member) => void projects().membershipChanged('added', member)));
+    socket.on('member:added', (m) =>
+      this.heard(m, (member) => {
+        void projects().membershipChanged('added', member);
+        // Joined: the project's tasks so far are news too, and the delta query has them all.
+        if (member.userId === useSession.getState().user?.id) void this.catchUpNow();
+      }),
+    );
     socket.on('member:updated', (m) => this.heard(m, (member) => void projects().membershipChanged('updated', member)));
     socket.on('member:removed', (m) =>
       this.heard(m, (member) => {
