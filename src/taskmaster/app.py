@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -32,19 +31,11 @@ from taskmaster.api.v2 import sessions as v2_sessions
 from taskmaster.api.v2 import tasks as v2_tasks
 from taskmaster.api.versions import V1, V2, ApiVersions
 from taskmaster.config import Settings
+from taskmaster.heap import keep_pauses_short
 from taskmaster.logs import configure_logging
 from taskmaster.runtime import Runtime
 
 Wrap = Callable[[ASGIApp], ASGIApp]
-
-
-@functools.cache
-def _freeze_what_start_up_built() -> None:
-    """What start-up built lives as long as the process: keep the cycle collector from
-    walking it again and again (its full collections paused every request of a busy worker,
-    tripling the p99 under load). Once per process: a full collection is not free."""
-    gc.collect()
-    gc.freeze()
 
 
 class TaskMasterAPI(FastAPI):
@@ -135,7 +126,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         await runtime.start()
         await runtime.hasher.warm_up()
         usage.start()
-        _freeze_what_start_up_built()
+        keep_pauses_short()
         yield
         await usage.close()
         await runtime.close()

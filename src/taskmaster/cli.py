@@ -67,6 +67,9 @@ def serve(
         http="httptools",
         log_level=settings.log_level,
         proxy_headers=True,
+        # Engine.IO pings every Socket.IO client itself (and drops one that does not answer):
+        # a WebSocket ping of uvicorn's too would double each connection's idle wake-ups.
+        ws_ping_interval=None,
     )
 
 

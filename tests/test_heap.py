@@ -1,0 +1,65 @@
+"""The collector freezes what each full collection leaves alive, and looks at everything again
+once the frozen objects have doubled: cycles among old objects are found in the end."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+
+import pytest
+
+from taskmaster.heap import FLOOR, FrozenSurvivors
+
+
+class Node:
+    """A reference cycle's member."""
+
+    def __init__(self) -> None:
+        self.other: Node | None = None
+
+
+def cycle() -> Node:
+    """Two nodes that refer to each other; one of them."""
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    return a
+
+
+@pytest.fixture
+def policy() -> Iterator[FrozenSurvivors]:
+    """The policy on this process's collector, taken off again afterwards."""
+    gc.collect()
+    policy = FrozenSurvivors()
+    gc.callbacks.append(policy)
+    try:
+        yield policy
+    finally:
+        gc.callbacks.remove(policy)
+        gc.unfreeze()
+        gc.collect()
+
+
+def test_the_survivors_of_a_full_collection_are_frozen(policy: FrozenSurvivors) -> None:
+    kept = [Node() for _ in range(1000)]
+    before = gc.get_freeze_count()
+    gc.collect()
+    assert gc.get_freeze_count() >= before + len(kept)
+
+
+def test_a_cycle_among_frozen_objects_is_found_once_they_have_doubled(
+    policy: FrozenSurvivors,
+) -> None:
+    alive = cycle()
+    garbage = weakref.ref(alive)
+    gc.collect()  # the cycle is alive: frozen with the rest
+    del alive
+    gc.collect()
+    assert garbage() is not None, "frozen: not looked at"
+
+    grown = [Node() for _ in range(2 * FLOOR)]  # noqa: F841 - kept alive: the heap has doubled
+    policy.looked_at_everything = 0
+    gc.collect()  # freezes, sees the doubling, thaws everything for the next one
+    gc.collect()  # looks at everything
+    assert garbage() is None
+    assert policy.looked_at_everything > 2 * FLOOR  # the new measure of doubling
