@@ -30,7 +30,7 @@ def cycle() -> Node:
 def policy() -> Iterator[FrozenSurvivors]:
     """The policy on this process's collector, taken off again afterwards."""
     gc.collect()
-    policy = FrozenSurvivors()
+    policy = FrozenSurvivors(slow=0)  # every collection counts as slow
     gc.callbacks.append(policy)
     try:
         yield policy
@@ -45,6 +45,20 @@ def test_the_survivors_of_a_full_collection_are_frozen(policy: FrozenSurvivors) 
     before = gc.get_freeze_count()
     gc.collect()
     assert gc.get_freeze_count() >= before + len(kept)
+
+
+def test_a_quick_full_collection_freezes_nothing() -> None:
+    gc.collect()
+    policy = FrozenSurvivors(slow=60)
+    gc.callbacks.append(policy)
+    try:
+        before = gc.get_freeze_count()
+        kept = [Node() for _ in range(1000)]
+        gc.collect()
+        assert gc.get_freeze_count() == before
+        assert kept
+    finally:
+        gc.callbacks.remove(policy)
 
 
 def test_a_cycle_among_frozen_objects_is_found_once_they_have_doubled(

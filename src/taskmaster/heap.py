@@ -3,9 +3,11 @@
 CPython's full collection walks every object the collector tracks. A worker holding 5,000
 Socket.IO connections tracks about a million, and its full collections paused it for over a
 second each (bench/README.md), holding up every event and request meanwhile. Almost all of
-those objects live long: the start-up's, and each connection's. So, after every full
-collection, the survivors are frozen (`gc.freeze`): later full collections walk only what was
-made since, and pause for as long as that takes.
+those objects live long: the start-up's, and each connection's. So, after a full collection
+that took longer than SLOW_SECONDS, the survivors are frozen (`gc.freeze`): later full
+collections walk only what was made since, and pause for as long as that takes. A quick one
+changes nothing: freezing after each of them too doubled the p99 of a busy worker that holds
+no connections (bench/README.md), whose full collections cost little.
 
 The price: frozen objects that die inside a reference cycle are not found (those without one
 are freed as usual). So once the frozen objects have doubled since the last time the collector
@@ -17,23 +19,30 @@ from __future__ import annotations
 
 import functools
 import gc
+import time
 from typing import Any
 
 FLOOR = 100_000  # frozen objects below which a look at everything is cheap anyway
+SLOW_SECONDS = 0.05  # a full collection slower than this freezes its survivors
 
 
 class FrozenSurvivors:
-    """The gc callback that freezes what every full collection leaves alive."""
+    """The gc callback that freezes what a slow full collection leaves alive."""
 
-    def __init__(self) -> None:
+    def __init__(self, slow: float = SLOW_SECONDS) -> None:
         self.looked_at_everything = gc.get_freeze_count()  # frozen after it last did
+        self._slow = slow
         self._looking_at_everything = False
+        self._started = 0.0
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
         if info["generation"] != 2:
             return
         if phase == "start":
             self._looking_at_everything = gc.get_freeze_count() == 0
+            self._started = time.perf_counter()
+            return
+        if time.perf_counter() - self._started < self._slow:
             return
         gc.freeze()
         frozen = gc.get_freeze_count()
