@@ -26,6 +26,16 @@ def cycle() -> Node:
     return a
 
 
+@pytest.fixture(autouse=True)
+def alone() -> Iterator[None]:
+    """The process's own policy (any app a test started installed it) sits these out."""
+    others = [callback for callback in gc.callbacks if isinstance(callback, FrozenSurvivors)]
+    for callback in others:
+        gc.callbacks.remove(callback)
+    yield
+    gc.callbacks.extend(others)
+
+
 @pytest.fixture
 def policy() -> Iterator[FrozenSurvivors]:
     """The policy on this process's collector, taken off again afterwards."""
