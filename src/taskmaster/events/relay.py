@@ -73,8 +73,9 @@ class Relay:
 
     async def drain(self) -> None:
         """Publish until no event waits."""
-        while await self.run_once() == self._batch:
-            pass
+        published = self._batch
+        while published == self._batch:  # a full round: more may wait
+            published = await self.run_once()
 
     async def forget_sent(self) -> None:
         """Forget the events sent longer ago than they are kept."""

@@ -17,6 +17,7 @@ import socketio
 Key = tuple[Any, str]  # (namespace, sid)
 
 
+# python-socketio ships no type information: AsyncManager is Any to mypy (see hub.Refused).
 class IndexedManager(socketio.AsyncManager):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__()

@@ -421,8 +421,7 @@ export const useTasks = createStore<TasksState>('tasks', (set, get) => {
    * Whether the list can tell by itself which changed tasks it shows: the server lowers a search
    * and the titles in the database, whose case mapping differs from JavaScript's beyond ASCII.
    */
-  // eslint-disable-next-line no-control-regex
-  const decidesLocally = () => /^[\x00-\x7f]*$/.test(get().query.search.trim());
+  const decidesLocally = () => /^\p{ASCII}*$/u.test(get().query.search.trim());
 
   return {
     ...initialData,
