@@ -12,10 +12,8 @@ import uuid
 from collections.abc import Sequence
 
 from taskmaster.auth.revocations import RevokedSessions
-from taskmaster.events.outbox import Event
+from taskmaster.events.outbox import SESSION_ENDED, Event
 from taskmaster.events.relay import Consumer
-
-SESSION_ENDED = "session:ended"
 
 
 def ended_sessions(revoked: RevokedSessions) -> Consumer:

@@ -16,6 +16,8 @@ from taskmaster.db.query import Query
 from taskmaster.events.models import OutboxEvent
 from taskmaster.tasks.repository import uuid_of
 
+SESSION_ENDED = "session:ended"  # the topic of an ended session's event (migration 0007)
+
 # Relays claim events one round at a time, whichever process they run in: rounds in turn
 # publish a project's events in the order its transactions committed.
 RELAY_LOCK = 0x7461_736B_6D61_7374  # "taskmast"

@@ -20,7 +20,7 @@ import structlog
 from taskmaster.auth.revocations import RevokedSessions
 from taskmaster.auth.tokens import AccessClaims, AccessTokens
 from taskmaster.errors import TaskMasterError
-from taskmaster.events.outbox import Event
+from taskmaster.events.outbox import SESSION_ENDED, Event
 from taskmaster.realtime.manager import IndexedManager
 from taskmaster.realtime.rooms import Connection, Connections, project_room, user_room
 
@@ -28,7 +28,6 @@ log = structlog.get_logger(__name__)
 
 PATH = "/socket.io"
 RESYNC = "resync"  # sent when events may have been lost: catch up through the delta query
-SESSION_ENDED = "session:ended"
 
 ProjectsOf = Callable[[uuid.UUID], Awaitable[list[uuid.UUID]]]
 FreshReads = Callable[[uuid.UUID], Awaitable[None]]
@@ -46,6 +45,8 @@ def _same_origin_or(allowed: Sequence[str]) -> Callable[[str, dict[str, Any]], b
     return allows
 
 
+# python-socketio ships no type information: its classes are Any to mypy, which will not let a
+# class derive from Any unless told.
 class Refused(socketio.exceptions.ConnectionRefusedError):  # type: ignore[misc]
     """A connection refused, with the reason the client is shown."""
 
