@@ -8,6 +8,7 @@ writer died between its commit and its publish is published all the same."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -118,13 +119,15 @@ async def test_a_client_that_reconnects_ends_with_exactly_the_servers_state(
     alice = await register(api_b, "alice@example.com")
     project = await new_project(api_b, alice, "Busy")
     copy = Copy(api_a, alice.token)
-    writer = asyncio.create_task(_write_steadily(api_b, alice, project["id"], count=60))
+    writer = asyncio.create_task(_write_steadily(api_b, alice, project["id"], count=120))
     for _ in range(3):  # connect, follow a while, drop, catch up, again
         connection = Live()
         connection.client.on("*", lambda topic, message: copy.apply(topic, message["data"]))
         await connection.connect(two[0], alice.token)
         await copy.catch_up()  # after joining the rooms: nothing falls between the two
-        await asyncio.sleep(0.3)
+        # Some of the stream heard live, then dropped mid-stream.
+        followed = functools.partial(_heard_some_or_done, connection, writer)
+        await eventually(followed, what="live events on this connection")
         await connection.client.disconnect()
     await writer
     connection = Live()
@@ -135,10 +138,15 @@ async def test_a_client_that_reconnects_ends_with_exactly_the_servers_state(
     assert copy.tasks == await _server_state(api_a, alice)
 
 
+def _heard_some_or_done(connection: Live, writer: asyncio.Task[None]) -> bool:
+    return len(connection.heard) >= 3 or writer.done()
+
+
 async def _write_steadily(
     api: httpx.AsyncClient, author: Account, project_id: str, *, count: int
 ) -> None:
-    """Create, change, move and delete tasks, one write after another."""
+    """Create, change, move and delete tasks, one write after another (each paced by the
+    answer to the last)."""
     made: list[dict[str, Any]] = []
     for n in range(count):
         if n % 4 == 3 and made:
@@ -157,7 +165,6 @@ async def _write_steadily(
             made[-1] = answer.json()
         else:
             made.append(await new_task(api, author, title=f"Task {n}", projectId=project_id))
-        await asyncio.sleep(0.01)
 
 
 async def _server_state(api: httpx.AsyncClient, owner: Account) -> dict[str, dict[str, Any]]:
