@@ -6,6 +6,17 @@ import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
 import { makeTask, resetStores } from '../test/helpers';
 
+/** The edit dialog open on a task, with a store whose update succeeds. */
+function editing() {
+  const user = userEvent.setup();
+  const update = vi.fn(() => Promise.resolve(true));
+  const opened = makeTask({ title: 'Plan offsite', description: 'Venue' });
+  useTasks.setState({ items: [opened], update });
+  useUi.setState({ dialog: { kind: 'edit', taskId: opened.id } });
+  render(<TaskDialogs />);
+  return { user, update, opened, dialog: screen.getByRole('dialog', { name: 'Edit task' }) };
+}
+
 describe('TaskDialogs', () => {
   beforeEach(() => resetStores());
 
@@ -52,13 +63,7 @@ describe('TaskDialogs', () => {
   });
 
   it('names a newer version that arrives while editing, keeps the draft, and saves it on the older ETag', async () => {
-    const user = userEvent.setup();
-    const update = vi.fn(() => Promise.resolve(true));
-    const opened = makeTask({ title: 'Plan offsite', description: 'Venue' });
-    useTasks.setState({ items: [opened], update });
-    useUi.setState({ dialog: { kind: 'edit', taskId: opened.id } });
-    render(<TaskDialogs />);
-    const dialog = screen.getByRole('dialog', { name: 'Edit task' });
+    const { user, update, opened, dialog } = editing();
     await user.clear(within(dialog).getByLabelText('Description'));
     await user.type(within(dialog).getByLabelText('Description'), 'Venue and agenda');
 
@@ -81,13 +86,7 @@ describe('TaskDialogs', () => {
   });
 
   it('takes the newer values into the fields the person left alone, on request', async () => {
-    const user = userEvent.setup();
-    const update = vi.fn(() => Promise.resolve(true));
-    const opened = makeTask({ title: 'Plan offsite', description: 'Venue' });
-    useTasks.setState({ items: [opened], update });
-    useUi.setState({ dialog: { kind: 'edit', taskId: opened.id } });
-    render(<TaskDialogs />);
-    const dialog = screen.getByRole('dialog', { name: 'Edit task' });
+    const { user, update, opened, dialog } = editing();
     await user.type(within(dialog).getByLabelText('Description'), ' and agenda');
     const theirs = { ...opened, title: 'Plan team offsite', revision: opened.revision + 1 };
     act(() => useTasks.setState({ items: [theirs] }));

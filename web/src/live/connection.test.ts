@@ -4,19 +4,16 @@ import type { ChangePage, Task } from '../api/types';
 import { useLive } from '../stores/live';
 import { useProjects } from '../stores/projects';
 import { SESSION_ENDED_MESSAGE, useSession } from '../stores/session';
-import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
 import { FakeSocket } from '../test/fakeSocket';
-import { makeProject, makeTask, mockApi, problemReply, resetStores, settle, signedIn, signIn, USER } from '../test/helpers';
+import { loadedWithTwo, makeProject, makeTask, problemReply, settle, shownTitles, signedIn, signIn, USER } from '../test/helpers';
 import { LiveConnection, socketOrigin } from './connection';
 
 function changes(items: ChangePage['items'], nextCursor: string, hasMore = false, removedProjects: string[] = []): ChangePage {
   return { items, nextCursor, hasMore, removedProjects };
 }
 
-function titles(): string[] {
-  return useTasks.getState().items.map((t) => t.title);
-}
+const titles = shownTitles;
 
 /** A JWT whose payload says it expires at `exp` (seconds); the signature is not read. */
 function jwt(exp: number): string {
@@ -39,14 +36,7 @@ describe('the live connection', () => {
   let b: Task;
 
   beforeEach(async () => {
-    resetStores();
-    signIn();
-    mock = mockApi();
-    a = makeTask({ title: 'Alpha' });
-    b = makeTask({ title: 'Bravo' });
-    mock.onGet(/\/tasks\/summary$/).reply(200, { total: 2, pending: 2, inProgress: 0, completed: 0, overdue: 0 });
-    mock.onGet(/\/tasks$/).replyOnce(200, { items: [b, a], nextCursor: null });
-    await useTasks.getState().load();
+    ({ mock, a, b } = await loadedWithTwo());
     socket = new FakeSocket();
     connection = new LiveConnection('/api', socket.open);
   });

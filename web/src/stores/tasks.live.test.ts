@@ -1,14 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type MockAdapter from 'axios-mock-adapter';
-import type { Task, TaskSummary } from '../api/types';
+import type { Task } from '../api/types';
 import { SUMMARY_SETTLE_MS, useTasks } from './tasks';
-import { deferred, makeTask, mockApi, resetStores, settle, signIn, USER } from '../test/helpers';
+import { deferred, loadedWithTwo, makeTask, settle, shownTitles, USER } from '../test/helpers';
 
-const SUMMARY: TaskSummary = { total: 2, pending: 2, inProgress: 0, completed: 0, overdue: 0 };
-
-function titles(): string[] {
-  return useTasks.getState().items.map((t) => t.title);
-}
+const titles = shownTitles;
 
 function upsert(task: Task) {
   return { op: 'upsert' as const, task };
@@ -19,14 +15,7 @@ describe('tasks store: changes made elsewhere', () => {
   let a: Task, b: Task;
 
   beforeEach(async () => {
-    resetStores();
-    signIn();
-    mock = mockApi();
-    a = makeTask({ title: 'Alpha' });
-    b = makeTask({ title: 'Bravo' });
-    mock.onGet(/\/tasks\/summary$/).reply(200, SUMMARY);
-    mock.onGet(/\/tasks$/).replyOnce(200, { items: [b, a], nextCursor: null });
-    await useTasks.getState().load();
+    ({ mock, a, b } = await loadedWithTwo());
     await useTasks.getState().loadSummary();
   });
 

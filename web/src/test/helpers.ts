@@ -127,3 +127,24 @@ export function deferred<T = void>() {
 export function settle(ms = 0): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** The titles of the tasks on screen, in order. */
+export function shownTitles(): string[] {
+  return useTasks.getState().items.map((t) => t.title);
+}
+
+/**
+ * Signed in, with two pending tasks loaded from a mocked API (Bravo, the newer, first); the
+ * counts answer two pending.
+ */
+export async function loadedWithTwo(): Promise<{ mock: MockAdapter; a: Task; b: Task }> {
+  resetStores();
+  signIn();
+  const mock = mockApi();
+  const a = makeTask({ title: 'Alpha' });
+  const b = makeTask({ title: 'Bravo' });
+  mock.onGet(/\/tasks\/summary$/).reply(200, { total: 2, pending: 2, inProgress: 0, completed: 0, overdue: 0 });
+  mock.onGet(/\/tasks$/).replyOnce(200, { items: [b, a], nextCursor: null });
+  await useTasks.getState().load();
+  return { mock, a, b };
+}
