@@ -8,8 +8,14 @@ import weakref
 from collections.abc import Iterator
 
 import pytest
+from asgi_lifespan import LifespanManager
 
-from taskmaster.heap import FLOOR, FrozenSurvivors
+from taskmaster.app import create_app
+from taskmaster.config import Settings
+from taskmaster.heap import FLOOR, FrozenSurvivors, keep_pauses_short
+from taskmaster.runtime import Runtime
+
+BACKENDS = ("sqlite",)
 
 
 class Node:
@@ -24,16 +30,6 @@ def cycle() -> Node:
     a, b = Node(), Node()
     a.other, b.other = b, a
     return a
-
-
-@pytest.fixture(autouse=True)
-def alone() -> Iterator[None]:
-    """The process's own policy (any app a test started installed it) sits these out."""
-    others = [callback for callback in gc.callbacks if isinstance(callback, FrozenSurvivors)]
-    for callback in others:
-        gc.callbacks.remove(callback)
-    yield
-    gc.callbacks.extend(others)
 
 
 @pytest.fixture
@@ -87,3 +83,27 @@ def test_a_cycle_among_frozen_objects_is_found_once_they_have_doubled(
     gc.collect()  # looks at everything
     assert garbage() is None
     assert policy.looked_at_everything > 2 * FLOOR  # the new measure of doubling
+
+
+def installed() -> list[FrozenSurvivors]:
+    return [callback for callback in gc.callbacks if isinstance(callback, FrozenSurvivors)]
+
+
+@pytest.mark.parametrize("configured", [True, False])
+async def test_a_served_app_installs_the_policy_once_unless_told_not_to(
+    settings: Settings, configured: bool
+) -> None:
+    wanted = settings.model_copy(update={"gc_freeze_survivors": configured})
+    runtimes = [Runtime.build(wanted), Runtime.build(wanted)]
+    try:
+        for runtime in runtimes:  # a second app in the process: still one policy
+            async with LifespanManager(create_app(runtime=runtime)):
+                pass
+        assert len(installed()) == int(configured)
+    finally:
+        for runtime in runtimes:
+            await runtime.close()
+        for policy in installed():
+            gc.callbacks.remove(policy)
+        keep_pauses_short.cache_clear()
+        gc.unfreeze()

@@ -126,7 +126,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         await runtime.start()
         await runtime.hasher.warm_up()
         usage.start()
-        keep_pauses_short()
+        if runtime.settings.gc_freeze_survivors:
+            keep_pauses_short()
         yield
         await usage.close()
         await runtime.close()

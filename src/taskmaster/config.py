@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1)
     data_dir: Path = Path("data")
     log_level: str = "info"
+    # The process's cycle collector freezes what a slow full collection leaves alive
+    # (taskmaster/heap.py): short pauses in a worker that holds many connections.
+    gc_freeze_survivors: bool = True
 
     database_url: str = ""
     database_replica_urls: DatabaseUrls = ()
