@@ -10,6 +10,24 @@ async function expectNoTokensInStorage(page: Page) {
   expect(stored).not.toMatch(/token|eyJ/i);
 }
 
+/**
+ * Waits until `page`, whose session another browser ended, shows the sign-in page: at once
+ * through its live connection, else on its next call (at the latest once its short-lived access
+ * token expires and the refresh is refused). The sign-in page may replace the dashboard between
+ * the look at the URL and the filter: the filter is waited for briefly, and the next round
+ * finds the sign-in page.
+ */
+async function expectSentToSignIn(page: Page) {
+  let flip = false;
+  await expect(async () => {
+    if (!/\/login$/.test(page.url())) {
+      flip = !flip;
+      await page.getByTestId('status-filter').selectOption(flip ? 'completed' : '', { timeout: 1_000 });
+    }
+    await expect(page).toHaveURL(/\/login$/, { timeout: 1_500 });
+  }).toPass({ timeout: 45_000, intervals: [1_000] });
+}
+
 test('the sign-in page explains wrong credentials', async ({ page, request }) => {
   const user = uniqueUser('login');
   await registerViaApi(request, user);
@@ -111,16 +129,7 @@ test('a session revoked from another browser ends there on its next action', asy
     expect((await revoked).status()).toBe(204);
     await expect(sessions).toHaveCount(1);
 
-    // The second browser finds out on its next call (at the latest once its short-lived access
-    // token expires and the refresh is refused).
-    let flip = false;
-    await expect(async () => {
-      if (!/\/login$/.test(second.url())) {
-        flip = !flip;
-        await second.getByTestId('status-filter').selectOption(flip ? 'completed' : '');
-      }
-      await expect(second).toHaveURL(/\/login$/, { timeout: 1_500 });
-    }).toPass({ timeout: 45_000, intervals: [1_000] });
+    await expectSentToSignIn(second);
     await expect(second.getByTestId('session-notice')).toHaveText(SESSION_ENDED);
 
     // This browser is still signed in.
@@ -171,14 +180,7 @@ test('log out everywhere signs out every browser', async ({ browser, page }) => 
     await page.reload();
     await expect(page).toHaveURL(/\/login$/);
 
-    let flip = false;
-    await expect(async () => {
-      if (!/\/login$/.test(second.url())) {
-        flip = !flip;
-        await second.getByTestId('status-filter').selectOption(flip ? 'completed' : '');
-      }
-      await expect(second).toHaveURL(/\/login$/, { timeout: 1_500 });
-    }).toPass({ timeout: 45_000, intervals: [1_000] });
+    await expectSentToSignIn(second);
   } finally {
     await other.close();
   }
