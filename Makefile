@@ -18,9 +18,14 @@ run: install web
 ## Every check and every test: Python (PostgreSQL + Redis and SQLite), the web app, Chromium.
 test: lint typecheck pytest web-check e2e
 
-$(INSTALLED): pyproject.toml
+# Exactly what uv.lock names (the project itself editable), and nothing else; `--locked` fails
+# when pyproject.toml asks for something the lock does not hold (`uv lock` writes it anew).
+# uv comes first from pip, at the lock's own version, then is kept by the lock like the rest.
+UV_LOCKED = $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' uv.lock)
+$(INSTALLED): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	test -x $(BIN)/uv || $(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_LOCKED)
+	$(BIN)/uv sync --locked --extra dev --quiet
 	touch $@
 
 install: $(INSTALLED)
