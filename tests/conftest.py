@@ -186,6 +186,7 @@ def settings(db_backend: str, database_url: str, redis_prefix: str, tmp_path: Pa
         # A test process hosts many apps one after another: the collector's policy for a
         # long-lived server (tests/test_heap.py tests it) would freeze their garbage.
         gc_freeze_survivors=False,
+        drain_seconds=0,  # the test process's SIGTERM is pytest's
         # Generous limits: the tests register and sign in many times from one address.
         # tests/auth/test_throttle.py sets the real ones.
         rate_register_ip=Rate(10_000, 3600),

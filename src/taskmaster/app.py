@@ -33,6 +33,8 @@ from taskmaster.api.versions import V1, V2, ApiVersions
 from taskmaster.config import Settings
 from taskmaster.heap import keep_pauses_short
 from taskmaster.logs import configure_logging
+from taskmaster.observe.readiness import drain_on_sigterm
+from taskmaster.observe.requests import RequestLog
 from taskmaster.runtime import Runtime
 
 Wrap = Callable[[ASGIApp], ASGIApp]
@@ -57,8 +59,12 @@ class TaskMasterAPI(FastAPI):
 def _edge(runtime: Runtime, usage: V1Usage) -> list[Wrap]:
     """The middleware every response passes, outermost first."""
     settings = runtime.settings
-    # Socket.IO first: its long-lived connections need none of the HTTP layers below.
-    edge: list[Wrap] = [runtime.hub.asgi]
+    # Socket.IO first: its long-lived connections need none of the HTTP layers below. Then the
+    # request log, which every HTTP answer passes (a CORS preflight's and a refusal's too).
+    edge: list[Wrap] = [
+        runtime.hub.asgi,
+        functools.partial(RequestLog, trust_given_id=settings.trusted_proxy_hops > 0),
+    ]
     if settings.cors_origin:
         # Exactly the configured origins, with credentials (the refresh cookie) for them only.
         edge.append(
@@ -128,7 +134,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         usage.start()
         if runtime.settings.gc_freeze_survivors:
             keep_pauses_short()
+        serve_again = drain_on_sigterm(runtime.readiness, runtime.settings.drain_seconds)
         yield
+        serve_again()
         await usage.close()
         await runtime.close()
 

@@ -67,6 +67,7 @@ def serve(
         http="httptools",
         log_level=settings.log_level,
         proxy_headers=True,
+        access_log=False,  # each request's line is TaskMaster's own (taskmaster.observe)
         # Engine.IO pings every Socket.IO client itself (and drops one that does not answer):
         # a WebSocket ping of uvicorn's too would double each connection's idle wake-ups.
         ws_ping_interval=None,

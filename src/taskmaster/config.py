@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     # The process's cycle collector freezes what a slow full collection leaves alive
     # (taskmaster/heap.py): short pauses in a worker that holds many connections.
     gc_freeze_survivors: bool = True
+    # On SIGTERM, how long /ready answers 503 before the server stops taking connections (the
+    # balancer's time to notice); 0 stops at once.
+    drain_seconds: float = Field(default=5, ge=0)
 
     database_url: str = ""
     database_replica_urls: DatabaseUrls = ()

@@ -1,4 +1,4 @@
-"""Structured logs: readable in development, JSON lines in production."""
+"""Structured logs: readable in development, JSON lines everywhere else."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import logging
 
 import structlog
 
-from taskmaster.config import Settings
+from taskmaster.config import Environment, Settings
 
 
 def configure_logging(settings: Settings) -> None:
     level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer()
-        if settings.is_production
+        if settings.environment is not Environment.DEVELOPMENT
         else structlog.dev.ConsoleRenderer()
     )
     structlog.configure(

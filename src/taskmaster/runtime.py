@@ -36,6 +36,7 @@ from taskmaster.events import consumers
 from taskmaster.events.bus import Bus, MemoryBus, RedisBus
 from taskmaster.events.relay import Consumer, Relay
 from taskmaster.idempotency.keys import IdempotencyKeys
+from taskmaster.observe.readiness import Readiness
 from taskmaster.ratelimit import RateLimiter
 from taskmaster.realtime.hub import Hub
 from taskmaster.tasks.service import TaskService
@@ -128,6 +129,11 @@ class Runtime:
             throttle=self.throttle,
             clock=self.clock,
         )
+
+    @cached_property
+    def readiness(self) -> Readiness:
+        """What /ready asks: the primary database, and the shared store when it is Redis."""
+        return Readiness(self.db.engine, self.store if self.settings.redis_url else None)
 
     @cached_property
     def reads(self) -> ReadCache | None:

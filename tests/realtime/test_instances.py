@@ -21,7 +21,7 @@ from taskmaster.runtime import Runtime
 from tests.api.v2.projects import MERGE, PROJECTS, TASKS, join, new_project, new_task
 from tests.conftest import Account, register
 from tests.db.servers import RedisServer
-from tests.realtime.instances import fleet
+from tests.instances import fleet
 from tests.realtime.live import Copy, Live, live
 from tests.waiting import eventually
 

@@ -12,6 +12,7 @@ from taskmaster.auth.service import AccountService
 from taskmaster.auth.sessions import Client, SessionService, ended_by
 from taskmaster.auth.tokens import MISSING_TOKEN, AccessClaims, TokenInvalid
 from taskmaster.errors import TaskMasterError, Unauthorized
+from taskmaster.observe.requests import note_caller
 from taskmaster.projects.invitations import InvitationService
 from taskmaster.projects.service import ProjectService
 from taskmaster.projects.touched import touched_by
@@ -83,6 +84,7 @@ async def caller(request: Request) -> AccessClaims:
     claims = runtime.tokens.verify(bearer_token(request))
     if await runtime.revoked.contains(claims.session_id):
         raise TokenInvalid()
+    note_caller(claims.user_id)
     return claims
 
 

@@ -38,8 +38,8 @@ class Lane:
     segment; HEAD is answered wherever GET is."""
 
     def __init__(self, routes: Iterable[LaneRoute]) -> None:
-        self._exact: dict[tuple[str, str], Endpoint] = {}
-        self._parent: dict[tuple[str, str], tuple[str, Endpoint]] = {}
+        self._exact: dict[tuple[str, str], LaneRoute] = {}
+        self._parent: dict[tuple[str, str], tuple[str, LaneRoute]] = {}
         self._methods: dict[str, set[str]] = {}  # by path, or by parent path + "/{}"
         for route in routes:
             methods = (route.method, "HEAD") if route.method == "GET" else (route.method,)
@@ -51,9 +51,9 @@ class Lane:
             known.update(methods)
             for method in methods:
                 if is_parameter:
-                    self._parent[method, parent] = (last[1:-1], route.endpoint)
+                    self._parent[method, parent] = (last[1:-1], route)
                 else:
-                    self._exact[method, route.path] = route.endpoint
+                    self._exact[method, route.path] = route
 
     def allowed(self, path: str) -> set[str]:
         """The methods the lane answers on `path`; empty when it knows no such path."""
@@ -64,18 +64,19 @@ class Lane:
         return self._methods.get(f"{parent}/{{}}", set()) if last else set()
 
     def match(self, scope: Scope) -> Endpoint | None:
-        """The endpoint for this request, with its path parameter put into the scope."""
+        """The endpoint for this request, with its path parameter and its route (as the
+        framework's router does: the request log names the route) put into the scope."""
         method, path = scope["method"], scope["path"]
-        endpoint = self._exact.get((method, path))
-        if endpoint is not None:
-            return endpoint
-        parent, _, last = path.rpartition("/")
-        found = self._parent.get((method, parent)) if last else None
-        if found is None:
-            return None
-        name, endpoint = found
-        scope["path_params"] = {name: last}
-        return endpoint
+        route = self._exact.get((method, path))
+        if route is None:
+            parent, _, last = path.rpartition("/")
+            found = self._parent.get((method, parent)) if last else None
+            if found is None:
+                return None
+            name, route = found
+            scope["path_params"] = {name: last}
+        scope["route"] = route
+        return route.endpoint
 
 
 class LaneApp:

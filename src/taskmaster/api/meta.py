@@ -19,6 +19,18 @@ async def health(runtime: RuntimeDep) -> Response:
     )
 
 
+@router.get("/ready")
+async def ready(runtime: RuntimeDep) -> Response:
+    """Whether to send this instance traffic: the database answers at the schema's head,
+    Redis answers (when configured), and the instance is not draining; 503 otherwise."""
+    verdict = await runtime.readiness.verdict()
+    return JSONBytes(
+        {"success": verdict.ready, "data": verdict.checks},
+        status_code=200 if verdict.ready else 503,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 @router.get("/health/database")
 async def database_health(runtime: RuntimeDep) -> Response:
     """Each pool's use and each replica's health, as this process sees them (no query)."""

@@ -69,22 +69,25 @@ class Fleet:
         self._settings = settings
         self.processes: list[Process] = []
 
-    def _start(self, arguments: list[str], env: Mapping[str, str]) -> Process:
-        process = Process(
-            subprocess.Popen(  # noqa: S603 - our own command, with arguments we build
-                [str(COMMAND), *arguments],
-                env=environment(self._settings, **env),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+    def _start(
+        self, arguments: list[str], env: Mapping[str, str], log: Path | None = None
+    ) -> Process:
+        with open(log or os.devnull, "ab") as output:
+            process = Process(
+                subprocess.Popen(  # noqa: S603 - our own command, with arguments we build
+                    [str(COMMAND), *arguments],
+                    env=environment(self._settings, **env),
+                    stdout=output,
+                    stderr=subprocess.PIPE,
+                )
             )
-        )
         self.processes.append(process)
         return process
 
-    async def serve(self, **env: str) -> Process:
-        """An API instance on a port of its own, once it answers."""
+    async def serve(self, log: Path | None = None, **env: str) -> Process:
+        """An API instance on a port of its own, once it answers; what it logs goes to `log`."""
         port = free_port()
-        process = self._start(["serve", "--port", str(port)], env)
+        process = self._start(["serve", "--port", str(port)], env, log)
         process.url = f"http://127.0.0.1:{port}"
 
         async def answers() -> bool:
