@@ -16,6 +16,13 @@ from taskmaster.runtime import Runtime
 from tests.conftest import Account, FakeClock
 
 
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No relay in the API: its polls borrow a pooled connection now and then, which the
+    pool's counts below would catch in use."""
+    return settings.model_copy(update={"outbox_relay": "external"})
+
+
 async def test_health(client: httpx.AsyncClient, clock: FakeClock) -> None:
     response = await client.get("/health")
     assert response.status_code == 200
