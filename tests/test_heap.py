@@ -25,11 +25,26 @@ class Node:
         self.other: Node | None = None
 
 
+def installed() -> list[FrozenSurvivors]:
+    return [callback for callback in gc.callbacks if isinstance(callback, FrozenSurvivors)]
+
+
 def cycle() -> Node:
     """Two nodes that refer to each other; one of them."""
     a, b = Node(), Node()
     a.other, b.other = b, a
     return a
+
+
+@pytest.fixture(autouse=True)
+def alone() -> Iterator[None]:
+    """A policy some app of this process installed (none should: GC_FREEZE_SURVIVORS is off
+    in the tests' settings) sits these tests out."""
+    others = installed()
+    for callback in others:
+        gc.callbacks.remove(callback)
+    yield
+    gc.callbacks.extend(others)
 
 
 @pytest.fixture
@@ -85,14 +100,11 @@ def test_a_cycle_among_frozen_objects_is_found_once_they_have_doubled(
     assert policy.looked_at_everything > 2 * FLOOR  # the new measure of doubling
 
 
-def installed() -> list[FrozenSurvivors]:
-    return [callback for callback in gc.callbacks if isinstance(callback, FrozenSurvivors)]
-
-
 @pytest.mark.parametrize("configured", [True, False])
 async def test_a_served_app_installs_the_policy_once_unless_told_not_to(
     settings: Settings, configured: bool
 ) -> None:
+    keep_pauses_short.cache_clear()  # as in a process that has not served yet
     wanted = settings.model_copy(update={"gc_freeze_survivors": configured})
     runtimes = [Runtime.build(wanted), Runtime.build(wanted)]
     try:

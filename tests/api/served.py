@@ -44,6 +44,7 @@ def serving(database_url: str, redis_url: str, redis_prefix: str, data_dir: Path
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         data_dir=data_dir,
+        gc_freeze_survivors=False,  # served in the test process: its collector is not ours
         rate_register_ip=Rate(10_000, 3600),
         rate_login_ip=Rate(10_000, 3600),
     )
