@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import shutil
 import signal
+import tempfile
 import time
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -22,6 +27,7 @@ from taskmaster.config import Settings
 from taskmaster.db import migrate as migrations
 from taskmaster.db.engine import create_engine
 from taskmaster.errors import Invalid
+from taskmaster.observe.metrics import MULTIPROCESS_DIR
 from taskmaster.runtime import Runtime
 from taskmaster.seed.bulk import (
     BATCH_PATTERN,
@@ -57,6 +63,27 @@ def serve(
     if migrate if migrate is not None else settings.uses_sqlite:
         migrations.upgrade(settings.resolved_database_url)
     console.print(f"TaskMaster on http://{settings.host}:{settings.port}")
+    with metrics_shared_by(settings.workers):
+        _serve(settings)
+
+
+@contextlib.contextmanager
+def metrics_shared_by(workers: int) -> Iterator[None]:
+    """Several workers keep their metrics in files of one folder, which a scrape of any of
+    them adds up (observe/metrics.py): a fresh folder for this run unless one is given."""
+    if workers == 1 or os.environ.get(MULTIPROCESS_DIR):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="taskmaster-metrics-")
+    os.environ[MULTIPROCESS_DIR] = folder  # the workers inherit it
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROCESS_DIR]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serve(settings: Settings) -> None:
     uvicorn.run(
         "taskmaster.app:create_app",
         factory=True,

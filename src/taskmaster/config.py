@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -11,6 +12,7 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    IPvAnyNetwork,
     SecretStr,
     field_validator,
     model_validator,
@@ -74,6 +76,7 @@ def _in_utc(moment: datetime | None) -> datetime | None:
 
 Origins = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated)]
 DatabaseUrls = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_postgres_urls)]
+Networks = Annotated[tuple[IPvAnyNetwork, ...], NoDecode, BeforeValidator(_comma_separated)]
 RateSetting = Annotated[Rate, NoDecode, BeforeValidator(_rate)]
 OptionalMoment = Annotated[
     datetime | None, BeforeValidator(_blank_is_none), AfterValidator(_in_utc)
@@ -104,6 +107,8 @@ class Settings(BaseSettings):
     # The process's cycle collector freezes what a slow full collection leaves alive
     # (taskmaster/heap.py): short pauses in a worker that holds many connections.
     gc_freeze_survivors: bool = True
+    # Who may read /metrics (the client address, as TRUSTED_PROXY_HOPS finds it).
+    metrics_allow: Networks = (ip_network("127.0.0.0/8"), ip_network("::1/128"))
     # On SIGTERM, how long /ready answers 503 before the server stops taking connections (the
     # balancer's time to notice); 0 stops at once.
     drain_seconds: float = Field(default=5, ge=0)

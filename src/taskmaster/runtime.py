@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property, partial
+from typing import Any
 
 import structlog
 from cryptography.hazmat.primitives import hashes, serialization
@@ -36,6 +37,7 @@ from taskmaster.events import consumers
 from taskmaster.events.bus import Bus, MemoryBus, RedisBus
 from taskmaster.events.relay import Consumer, Relay
 from taskmaster.idempotency.keys import IdempotencyKeys
+from taskmaster.observe.metrics import Sampler
 from taskmaster.observe.readiness import Readiness
 from taskmaster.ratelimit import RateLimiter
 from taskmaster.realtime.hub import Hub
@@ -127,6 +129,18 @@ class Runtime:
             hasher=self.hasher,
             tokens=self.tokens,
             throttle=self.throttle,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def sampler(self) -> Sampler:
+        """Copies this process's counts into the metrics (/metrics)."""
+        return Sampler(
+            pools=lambda: _pools(self.db.stats()),
+            cache=lambda: None if self.reads is None else self.reads.stats(),
+            published=lambda: self.relay.published,
+            clients=lambda: self.hub.connected,
+            oldest_unsent=self.relay.oldest_unsent,
             clock=self.clock,
         )
 
@@ -229,11 +243,14 @@ class Runtime:
         self.upkeep.start()
         if serving:
             _ = self.hub  # listens to the bus from now on
+            self.sampler.start()
         await self.bus.start()
         if self.settings.outbox_relay == "embedded" or not serving:
             self.relay.start()
 
     async def close(self) -> None:
+        if "sampler" in self.__dict__:
+            await self.sampler.close()
         if "relay" in self.__dict__:
             await self.relay.close()
         if "bus" in self.__dict__:
@@ -245,3 +262,11 @@ class Runtime:
         await self.store.close()
         if self.__dict__.get("reads") is not None:  # made on first use
             await self.__dict__["reads"].close()
+
+
+def _pools(stats: dict[str, Any]) -> dict[str, Any]:
+    """Each pool's counts by name: the primary's, and each replica's by its position."""
+    pools = {"primary": stats["pool"]}
+    for index, replica in enumerate(stats.get("replicas", ())):
+        pools[f"replica{index}"] = replica["pool"]
+    return pools

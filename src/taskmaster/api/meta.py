@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from taskmaster.api.deps import RuntimeDep
+from taskmaster.api.deps import RuntimeDep, client_address
 from taskmaster.api.responses import JSONBytes
 from taskmaster.api.v1.serialize import timestamp
+from taskmaster.observe.metrics import CONTENT_TYPE, allowed, exposition
 
 router = APIRouter(tags=["meta"])
 
@@ -29,6 +31,17 @@ async def ready(runtime: RuntimeDep) -> Response:
         status_code=200 if verdict.ready else 503,
         headers={"Cache-Control": "no-store"},
     )
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request, runtime: RuntimeDep) -> Response:
+    """Prometheus metrics of every worker (taskmaster.observe.metrics), for the addresses
+    METRICS_ALLOW names; others find nothing here."""
+    settings = runtime.settings
+    if not allowed(client_address(request, settings.trusted_proxy_hops), settings.metrics_allow):
+        raise HTTPException(404)
+    await runtime.sampler.sample()  # this worker's counts as of now
+    return Response(exposition(), media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/health/database")

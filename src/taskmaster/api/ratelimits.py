@@ -28,6 +28,7 @@ from taskmaster.api.v1.envelope import failure
 from taskmaster.api.v2 import problems
 from taskmaster.api.versions import V1, V2
 from taskmaster.errors import RateLimited, Unauthorized
+from taskmaster.observe.metrics import RATE_LIMITED
 from taskmaster.ratelimit import RateLimiter
 from taskmaster.runtime import Runtime
 
@@ -88,6 +89,7 @@ class UserRateLimits:
             return
         fields = [self.policy, (b"ratelimit", _SERVICE_LIMIT % (verdict.remaining, verdict.reset))]
         if not verdict.allowed:
+            RATE_LIMITED.labels("api").inc()
             await _refusal(path, verdict.retry_after, fields)(scope, receive, send)
             return
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from taskmaster.cache.base import KeyValue, StoreUnavailable
 from taskmaster.errors import RateLimited
+from taskmaster.observe.metrics import RATE_LIMITED
 from taskmaster.ratelimit import Rate, RateLimiter
 
 IPV6_NETWORK_BITS = 64  # one subscriber's IPv6 addresses: limit the network, not each address
@@ -87,6 +88,7 @@ class Throttle:
             if not verdict.allowed:
                 for counted_key, counted_rate in counted:
                     await self._limiter.give_back(counted_key, counted_rate)
+                RATE_LIMITED.labels("login").inc()
                 raise RateLimited(
                     f"Too many failed login attempts. Try again in {verdict.retry_after} seconds.",
                     verdict.retry_after,
@@ -112,6 +114,7 @@ class Throttle:
             f"register:ip:{address_key(ip)}", self._policy.register_ip
         )
         if not verdict.allowed:
+            RATE_LIMITED.labels("register").inc()
             raise RateLimited(
                 "Too many registrations from this address. "
                 f"Try again in {verdict.retry_after} seconds.",

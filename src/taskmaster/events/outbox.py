@@ -65,6 +65,7 @@ CLAIM = Query(
         OutboxEvent.payload,
     )
 )
+OLDEST_UNSENT = select(func.min(OutboxEvent.created_at)).where(OutboxEvent.sent_at.is_(None))
 ANY_UNSENT = Query(select(exists().where(OutboxEvent.sent_at.is_(None))))
 TAKE_TURN = Query(select(func.pg_advisory_xact_lock(bindparam("lock", type_=BigInteger()))))
 FORGET = Query(
@@ -100,6 +101,12 @@ class Outbox:
         """Whether any event waits, asked without a transaction (the poll's cheap question)."""
         [[waiting]] = await self._db.read_primary(ANY_UNSENT, {})
         return bool(waiting)
+
+    async def oldest_unsent(self) -> datetime | None:
+        """When the oldest event still waiting was written; None when none waits."""
+        async with self._db.session() as session:
+            oldest: datetime | None = await session.scalar(OLDEST_UNSENT)
+        return oldest
 
     async def forget_sent(self, before: datetime) -> None:
         """Delete the events sent before `before`."""

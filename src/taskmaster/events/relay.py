@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -76,6 +76,10 @@ class Relay:
         published = self._batch
         while published == self._batch:  # a full round: more may wait
             published = await self.run_once()
+
+    async def oldest_unsent(self) -> datetime | None:
+        """When the oldest event no relay has published yet was written (its lag)."""
+        return await self._outbox.oldest_unsent()
 
     async def forget_sent(self) -> None:
         """Forget the events sent longer ago than they are kept."""

@@ -1,4 +1,5 @@
-"""One log line per HTTP request, and the request id that ties together a request's lines.
+"""One log line per HTTP request (and its metrics), and the request id that ties together a
+request's lines.
 
 The id comes from `X-Request-ID` when a trusted proxy sets it (TRUSTED_PROXY_HOPS > 0: the
 header is the proxy's, not the client's), else it is made here; the response carries it back,
@@ -20,6 +21,8 @@ from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from taskmaster.observe.metrics import observe_request
 
 log = structlog.get_logger("taskmaster.requests")
 
@@ -119,6 +122,7 @@ class RequestLog:
             "duration_ms": round(seconds * 1000, 2),
             "user_id": str(facts.user_id) if facts.user_id else None,
         }
+        observe_request(fields["method"], fields["route"], status, seconds)
         if scope["path"] in QUIET_PATHS:
             log.debug("request", **fields)
         else:
