@@ -9,14 +9,14 @@ WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.ht
 	web/vite.config.ts web/package-lock.json web/tsconfig.app.json
 
 .DEFAULT_GOAL := run
-.PHONY: run test install services lint typecheck pytest web web-check e2e chromium pgbouncer clean
+.PHONY: run test install services lint typecheck pytest web web-check e2e ops-check chromium pgbouncer promtool clean
 
 ## Serve TaskMaster on http://127.0.0.1:8000 (SQLite, in-memory store); HOST and PORT change it.
 run: install web
 	$(BIN)/taskmaster serve
 
 ## Every check and every test: Python (PostgreSQL + Redis and SQLite), the web app, Chromium.
-test: lint typecheck pytest web-check e2e
+test: lint typecheck ops-check pytest web-check e2e
 
 # Exactly what uv.lock names (the project itself editable), and nothing else; `--locked` fails
 # when pyproject.toml asks for something the lock does not hold (`uv lock` writes it anew).
@@ -65,6 +65,16 @@ web-check: install $(WEB_INSTALLED)
 chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+# The alert rules and the Prometheus configuration of deploy/prometheus: syntax, and the rules'
+# unit tests. promtool comes with Debian's prometheus package (its server is not started).
+ops-check: promtool
+	promtool check config deploy/prometheus/prometheus.yml
+	promtool test rules deploy/prometheus/alerts.test.yml
+
+promtool:
+	command -v promtool >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus)
 
 # The tests start PgBouncers of their own (tests/db/servers.py); Debian puts it in /usr/sbin.
 pgbouncer:
