@@ -35,6 +35,7 @@ from taskmaster.heap import keep_pauses_short
 from taskmaster.logs import configure_logging
 from taskmaster.observe.readiness import drain_on_sigterm
 from taskmaster.observe.requests import RequestLog
+from taskmaster.observe.tracing import Tracing
 from taskmaster.runtime import Runtime
 
 Wrap = Callable[[ASGIApp], ASGIApp]
@@ -56,7 +57,7 @@ class TaskMasterAPI(FastAPI):
         return app
 
 
-def _edge(runtime: Runtime, usage: V1Usage) -> list[Wrap]:
+def _edge(runtime: Runtime, usage: V1Usage, tracing: Tracing) -> list[Wrap]:
     """The middleware every response passes, outermost first."""
     settings = runtime.settings
     # Socket.IO first: its long-lived connections need none of the HTTP layers below. Then the
@@ -64,6 +65,7 @@ def _edge(runtime: Runtime, usage: V1Usage) -> list[Wrap]:
     edge: list[Wrap] = [
         runtime.hub.asgi,
         functools.partial(RequestLog, trust_given_id=settings.trusted_proxy_hops > 0),
+        tracing.wrap,
     ]
     if settings.cors_origin:
         # Exactly the configured origins, with credentials (the refresh cookie) for them only.
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        tracing.instrument(runtime.db.engines)
         await runtime.start()
         await runtime.hasher.warm_up()
         usage.start()
@@ -139,17 +142,20 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         serve_again()
         await usage.close()
         await runtime.close()
+        tracing.flush()
 
     usage = V1Usage(runtime.store, runtime.clock)
+    tracing = Tracing(runtime.settings)
     app = TaskMasterAPI(
-        edge=_edge(runtime, usage),
+        edge=_edge(runtime, usage, tracing),
         lane=Lane([*v1_tasks.routes(V1), *v2_tasks.routes()]),
         title="TaskMaster",
         version=__version__,
         default_response_class=JSONBytes,
         lifespan=lifespan,
         # FastAPI's own OpenTelemetry asks the global providers on every request (2% of a
-        # cached read's time); TaskMaster configures no telemetry of its own yet.
+        # cached read's time) and sees no request of the fast lane: the traces, when on, are
+        # TaskMaster's own (taskmaster.observe.tracing).
         telemetry={"tracing": False, "metrics": False, "logs": False},
         # Each version has a document of its own (taskmaster.api.openapi), none the whole app.
         openapi_url=None,

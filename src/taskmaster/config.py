@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     # The process's cycle collector freezes what a slow full collection leaves alive
     # (taskmaster/heap.py): short pauses in a worker that holds many connections.
     gc_freeze_survivors: bool = True
+    # Where OpenTelemetry traces go (OTLP over HTTP, e.g. http://collector:4318); none: off.
+    otel_exporter_otlp_endpoint: str | None = None
     # Who may read /metrics (the client address, as TRUSTED_PROXY_HOPS finds it).
     metrics_allow: Networks = (ip_network("127.0.0.0/8"), ip_network("::1/128"))
     # On SIGTERM, how long /ready answers 503 before the server stops taking connections (the

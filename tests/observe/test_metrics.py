@@ -12,6 +12,7 @@ from taskmaster.config import Settings
 from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
 from tests.conftest import register
+from tests.waiting import eventually
 
 
 def value(exposition: str, name: str, **labels: str) -> float:
@@ -46,9 +47,10 @@ async def test_requests_are_counted_by_route_and_status(client: httpx.AsyncClien
     assert value(after, latency, **route) - value(before, latency, **route) == 3
 
 
-async def test_the_parts_report_their_counts(client: httpx.AsyncClient, settings: Settings) -> None:
+async def test_the_parts_report_their_counts(client: httpx.AsyncClient, runtime: Runtime) -> None:
     alice = await register(client, "metrics.alice@example.com")
     await client.get("/api/v2/tasks", headers=alice.auth)
+    await eventually(lambda: runtime.relay.published > 0, what="the registration's events sent")
     text = await scrape(client)
     assert value(text, "taskmaster_db_pool_in_use", pool="primary") >= 0
     assert value(text, "taskmaster_db_pool_waiting", pool="primary") == 0
