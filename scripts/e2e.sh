@@ -39,11 +39,20 @@ export E2E_LARGE_EMAIL=user1.large@seed.taskmaster.example E2E_LARGE_PASSWORD=Co
 DATA_DIR="$work/one-host" .venv/bin/taskmaster migrate >"$work/seed.log" 2>&1
 DATA_DIR="$work/one-host" .venv/bin/taskmaster seed --users 1 --tasks-per-user 10000 --batch large \
   --password "$E2E_LARGE_PASSWORD" >>"$work/seed.log" 2>&1 || { cat "$work/seed.log" >&2; exit 1; }
-DATA_DIR="$work/one-host" .venv/bin/taskmaster serve --host 127.0.0.1 --port "$same_port" \
-  >"$work/one-host.log" 2>&1 &
+# This server logs every request (JSON lines): afterwards, not one of them may hold the
+# password (every e2e account has it), an access token (eyJ...), a header or the cookie.
+DATA_DIR="$work/one-host" LOG_LEVEL=info .venv/bin/taskmaster serve --host 127.0.0.1 \
+  --port "$same_port" >"$work/one-host.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$same_port/health"
 (cd web && E2E_BASE_URL="http://127.0.0.1:$same_port" npx playwright test)
+lines=$(grep -c '"event": "request"' "$work/one-host.log" || true)
+if [ "$lines" -lt 100 ] ||
+  grep -E "$E2E_LARGE_PASSWORD|eyJ[A-Za-z0-9_-]{8,}|Bearer |tm_refresh" "$work/one-host.log"; then
+  echo "e2e: the server's log ($lines request lines) holds a secret, or too few lines to tell" >&2
+  exit 1
+fi
+echo "e2e: $lines request lines logged, no secret among them"
 
 # The app from a static host, the API on another origin: build the app for that API, serve
 # both, run the tagged specs. Extra arguments are the API's environment.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -32,7 +33,7 @@ from taskmaster.api.v2 import tasks as v2_tasks
 from taskmaster.api.versions import V1, V2, ApiVersions
 from taskmaster.config import Settings
 from taskmaster.heap import keep_pauses_short
-from taskmaster.logs import configure_logging
+from taskmaster.logs import configure_logging, log_level
 from taskmaster.observe.readiness import drain_on_sigterm
 from taskmaster.observe.requests import RequestLog
 from taskmaster.observe.tracing import Tracing
@@ -64,7 +65,11 @@ def _edge(runtime: Runtime, usage: V1Usage, tracing: Tracing) -> list[Wrap]:
     # request log, which every HTTP answer passes (a CORS preflight's and a refusal's too).
     edge: list[Wrap] = [
         runtime.hub.asgi,
-        functools.partial(RequestLog, trust_given_id=settings.trusted_proxy_hops > 0),
+        functools.partial(
+            RequestLog,
+            trust_given_id=settings.trusted_proxy_hops > 0,
+            lines=log_level(settings) <= logging.INFO,
+        ),
         tracing.wrap,
     ]
     if settings.cors_origin:

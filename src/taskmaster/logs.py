@@ -7,10 +7,15 @@ import logging
 import structlog
 
 from taskmaster.config import Environment, Settings
+from taskmaster.observe.requests import add_request_id
+
+
+def log_level(settings: Settings) -> int:
+    return logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
 
 
 def configure_logging(settings: Settings) -> None:
-    level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
+    level = log_level(settings)
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer()
         if settings.environment is not Environment.DEVELOPMENT
@@ -19,6 +24,7 @@ def configure_logging(settings: Settings) -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            add_request_id,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,

@@ -10,10 +10,17 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from starlette.types import Message, Receive, Scope, Send
 
 from taskmaster.app import create_app
 from taskmaster.config import Settings
-from taskmaster.observe.requests import UNMATCHED, given_id, route_template
+from taskmaster.observe.requests import (
+    UNMATCHED,
+    RequestLog,
+    add_request_id,
+    given_id,
+    route_template,
+)
 from taskmaster.runtime import Runtime
 from tests.conftest import register
 from tests.instances import fleet
@@ -66,6 +73,27 @@ async def test_behind_a_trusted_proxy_its_request_id_is_kept(settings: Settings)
         await runtime.close()
     assert given.headers["x-request-id"] == "from-nginx-7"
     assert mangled.headers["x-request-id"] != "bad id"
+
+
+async def test_a_line_written_while_a_request_runs_names_its_id() -> None:
+    written: dict[str, Any] = {}
+    sent: list[Message] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        written.update(add_request_id(None, "info", {"event": "inside"}))
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def keep(message: Message) -> None:
+        sent.append(message)
+
+    async def nothing() -> Message:
+        return {"type": "http.request"}
+
+    scope = {"type": "http", "method": "GET", "path": "/x", "headers": []}
+    await RequestLog(app, trust_given_id=False, lines=False)(scope, nothing, keep)
+    assert dict(sent[0]["headers"])[b"x-request-id"].decode() == written["request_id"]
+    assert "request_id" not in add_request_id(None, "info", {"event": "outside"})
 
 
 def lines_of(log: Path) -> list[dict[str, Any]]:

@@ -75,10 +75,25 @@ CLIENTS = Gauge(
 CACHE_OUTCOMES = ("hits", "misses", "errors", "fallbacks")
 
 
+# Any word is a method to the HTTP parser: the others share one label, so that a client cannot
+# grow the metrics without bound. Routes are templates, a bounded set already.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    """A request was answered (status 0: it never was)."""
-    REQUESTS.labels(method, route, str(status) if status else "none").inc()
-    LATENCY.labels(method, route).observe(seconds)
+    """A request was answered (status 0: it never was). The labelled series are looked up
+    once per method, route and status: on the hot path a dict lookup, not the library's."""
+    key = (method if method in METHODS else "OTHER", route, status)
+    series = _children.get(key)
+    if series is None:
+        series = _children[key] = (
+            REQUESTS.labels(key[0], route, str(status) if status else "none"),
+            LATENCY.labels(key[0], route),
+        )
+    count, latency = series
+    count.inc()
+    latency.observe(seconds)
 
 
 def exposition() -> bytes:
