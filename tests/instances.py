@@ -84,8 +84,11 @@ class Fleet:
         self.processes.append(process)
         return process
 
-    async def serve(self, log: Path | None = None, **env: str) -> Process:
-        """An API instance on a port of its own, once it answers; what it logs goes to `log`."""
+    async def serve(
+        self, log: Path | None = None, within: float = START_SECONDS, **env: str
+    ) -> Process:
+        """An API instance on a port of its own, once it answers (within `within` seconds);
+        what it logs goes to `log`."""
         port = free_port()
         process = self._start(["serve", "--port", str(port)], env, log)
         process.url = f"http://127.0.0.1:{port}"
@@ -98,7 +101,7 @@ class Fleet:
             except httpx.TransportError:
                 return False
 
-        await eventually(answers, within=START_SECONDS, what="the instance answering")
+        await eventually(answers, within=within, what="the instance answering")
         return process
 
     def relay(self, **env: str) -> Process:

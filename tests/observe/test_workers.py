@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from taskmaster.config import Settings
-from tests.instances import fleet
+from tests.instances import START_SECONDS, fleet
 from tests.observe.test_metrics import REQUESTS, scrape, value
 from tests.waiting import eventually
 
@@ -28,7 +28,10 @@ async def test_every_worker_is_counted(settings: Settings, tmp_path: Path) -> No
     shared.mkdir()
     sent = 0
     async with fleet(settings) as started:
-        instance = await started.serve(WORKERS="2", PROMETHEUS_MULTIPROC_DIR=str(shared))
+        # Two processes start at once on a machine the other tests keep busy: more time.
+        instance = await started.serve(
+            within=2 * START_SECONDS, WORKERS="2", PROMETHEUS_MULTIPROC_DIR=str(shared)
+        )
 
         async def ask() -> int:
             async with httpx.AsyncClient(base_url=instance.url) as client:

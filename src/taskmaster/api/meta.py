@@ -40,7 +40,7 @@ async def metrics(request: Request, runtime: RuntimeDep) -> Response:
     settings = runtime.settings
     if not allowed(client_address(request, settings.trusted_proxy_hops), settings.metrics_allow):
         raise HTTPException(404)
-    await runtime.sampler.sample()  # this worker's counts as of now
+    await runtime.sampler.sample(scraped=True)  # this worker's counts as of now
     return Response(exposition(), media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
 

@@ -67,7 +67,7 @@ PUBLISHED = Counter("taskmaster_outbox_published_total", "Outbox events the rela
 OLDEST_UNSENT = Gauge(
     "taskmaster_outbox_oldest_unsent_seconds",
     "Age of the oldest event the relay has not published (0: none waits): the relay's lag",
-    multiprocess_mode="livemax",
+    multiprocess_mode="livemostrecent",  # read from the database by the worker scraped last
 )
 CLIENTS = Gauge(
     "taskmaster_realtime_clients", "Socket.IO clients connected", multiprocess_mode="livesum"
@@ -156,7 +156,9 @@ class Sampler:
         self._deltas = Deltas()
         self._loop: asyncio.Task[None] | None = None
 
-    async def sample(self) -> None:
+    async def sample(self, *, scraped: bool = False) -> None:
+        """Copy the counts; a scrape also asks the database for the relay's lag (a query
+        every few seconds in every worker would borrow pooled connections from requests)."""
         for name, pool in self._pools().items():
             POOL_IN_USE.labels(name).set(pool["inUse"])
             POOL_WAITING.labels(name).set(pool["waiting"])
@@ -167,8 +169,9 @@ class Sampler:
                 self._deltas.add(CACHE.labels(outcome), int(str(cache[outcome])))
         self._deltas.add(PUBLISHED, self._published())
         CLIENTS.set(self._clients())
-        oldest = await self._oldest_unsent()
-        OLDEST_UNSENT.set(0 if oldest is None else (self._clock() - oldest).total_seconds())
+        if scraped:
+            oldest = await self._oldest_unsent()
+            OLDEST_UNSENT.set(0 if oldest is None else (self._clock() - oldest).total_seconds())
 
     def start(self) -> None:
         if self._loop is None:

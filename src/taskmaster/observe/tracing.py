@@ -12,42 +12,20 @@ OTEL_SERVICE_NAME names the service (default `taskmaster`).
 
 from __future__ import annotations
 
-import functools
-import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from opentelemetry import trace
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
-from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
-from opentelemetry.instrumentation.redis import RedisInstrumentor
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp
 
-from taskmaster import __version__
 from taskmaster.config import Settings
 
 
-@functools.cache
-def _provider() -> TracerProvider:
-    """This process's tracer provider, exporting in batches; made once and set globally."""
-    resource = Resource.create(
-        {
-            "service.name": os.environ.get("OTEL_SERVICE_NAME", "taskmaster"),
-            "service.version": __version__,
-        }
-    )
-    provider = TracerProvider(resource=resource)
-    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    trace.set_tracer_provider(provider)
-    RedisInstrumentor().instrument(tracer_provider=provider)
-    # Its __init__ carries no annotations; the call is as its documentation shows.
-    AsyncPGInstrumentor().instrument(tracer_provider=provider)  # type: ignore[no-untyped-call]
-    return provider
+def _unwrapped(app: ASGIApp) -> ASGIApp:
+    return app
+
+
+def _nothing(*_: object) -> None:
+    return None
 
 
 class Tracing:
@@ -55,21 +33,22 @@ class Tracing:
 
     def __init__(self, settings: Settings) -> None:
         self.enabled = bool(settings.otel_exporter_otlp_endpoint)
+        self._wrap: Callable[[ASGIApp], ASGIApp] = _unwrapped
+        self._instrument: Callable[[Iterable[AsyncEngine]], None] = _nothing
+        self._flush: Callable[[], None] = _nothing
+        if self.enabled:
+            from taskmaster.observe import otel  # noqa: PLC0415 - only when on (otel.py)
+
+            self._wrap, self._instrument, self._flush = otel.middleware, otel.instrument, otel.flush
 
     def wrap(self, app: ASGIApp) -> ASGIApp:
         """The ASGI app with a server span around each request (or as it is, when off)."""
-        if not self.enabled:
-            return app
-        return OpenTelemetryMiddleware(app, tracer_provider=_provider())
+        return self._wrap(app)
 
     def instrument(self, engines: Iterable[AsyncEngine]) -> None:
         """A span for every statement on these engines."""
-        if self.enabled:
-            SQLAlchemyInstrumentor().instrument(
-                engines=[engine.sync_engine for engine in engines], tracer_provider=_provider()
-            )
+        self._instrument(engines)
 
     def flush(self) -> None:
         """Send what is buffered (at shutdown)."""
-        if self.enabled:
-            _provider().force_flush()
+        self._flush()
