@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import runpy
 import sys
 from pathlib import Path
@@ -16,9 +17,10 @@ from typer.testing import CliRunner
 
 from taskmaster import cli
 from taskmaster.auth.models import User
-from taskmaster.cli import TASKS_PER_USER
+from taskmaster.cli import TASKS_PER_USER, metrics_shared_by
 from taskmaster.config import Settings
 from taskmaster.db.base import Base
+from taskmaster.observe.metrics import MULTIPROCESS_DIR
 from taskmaster.seed.bulk import DEFAULT_PASSWORD, seed_email
 from taskmaster.tasks.models import Task
 
@@ -265,3 +267,18 @@ def test_serve_refuses_several_workers_on_sqlite(
     assert result.exit_code != 0
     assert "WORKERS > 1 needs PostgreSQL" in str(result.exception)
     assert served == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_several_workers_get_a_fresh_metrics_folder_for_the_run(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(MULTIPROCESS_DIR, raising=False)
+    with metrics_shared_by(workers):
+        folder = os.environ.get(MULTIPROCESS_DIR)
+        assert (folder is not None) == (workers > 1)
+        if folder is not None:
+            assert Path(folder).is_dir()
+    assert MULTIPROCESS_DIR not in os.environ
+    if folder is not None:
+        assert not Path(folder).exists()
