@@ -16,6 +16,7 @@ import asyncpg
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from redis import Redis as SyncRedis
 from sqlalchemy.engine import make_url
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -133,8 +134,15 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def redis_prefix() -> str:
-    return f"taskmaster-test:{uuid.uuid4().hex}:"
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of the test's own; whatever was written under it (by the test, or by the
+    instances it served) is deleted afterwards."""
+    prefix = f"taskmaster-test:{uuid.uuid4().hex}:"
+    yield prefix
+    with SyncRedis.from_url(REDIS_URL) as redis:
+        keys = list(redis.scan_iter(f"{prefix}*"))
+        if keys:
+            redis.delete(*keys)
 
 
 async def forget(store: RedisKeyValue) -> None:
