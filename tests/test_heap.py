@@ -110,8 +110,7 @@ async def test_a_served_app_installs_the_policy_once_unless_told_not_to(
     try:
         for runtime in runtimes:  # a second app in the process: still one policy
             async with LifespanManager(create_app(runtime=runtime)):
-                pass
-        assert len(installed()) == int(configured)
+                assert len(installed()) == int(configured)
     finally:
         for runtime in runtimes:
             await runtime.close()
