@@ -38,6 +38,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# How long a test waits on the shared Redis, which is up: long enough for a busy machine.
+PATIENT_SECONDS = 10.0
 assert MODEL_MODULES, "every table is registered on Base.metadata"
 DEFAULT_BACKENDS = ("sqlite", "postgres")
 TEST_HASH_MEMORY_KIB = 64
@@ -173,7 +175,7 @@ def redis_process() -> Iterator[RedisServer]:
 @pytest.fixture
 async def redis_store(redis_prefix: str) -> AsyncIterator[RedisKeyValue]:
     """The Redis backend under a prefix of its own."""
-    store = RedisKeyValue.from_url(REDIS_URL, redis_prefix)
+    store = RedisKeyValue.from_url(REDIS_URL, redis_prefix, timeout=PATIENT_SECONDS)
     try:
         yield store
     finally:

@@ -10,7 +10,7 @@ from taskmaster.cache.base import StoreUnavailable
 from taskmaster.cache.memory import MemoryKeyValue
 from taskmaster.cache.redis import RedisKeyValue
 from taskmaster.ratelimit import Rate, RateLimiter, Verdict
-from tests.conftest import REDIS_URL, FakeClock
+from tests.conftest import PATIENT_SECONDS, REDIS_URL, FakeClock
 
 
 @pytest.mark.parametrize(
@@ -183,7 +183,7 @@ async def test_concurrent_events_never_pass_the_limit(
     store = (
         MemoryKeyValue(clock)
         if backend == "memory"
-        else RedisKeyValue.from_url(REDIS_URL, redis_prefix)
+        else RedisKeyValue.from_url(REDIS_URL, redis_prefix, timeout=PATIENT_SECONDS)
     )
     limiter = RateLimiter(store, clock)
     try:

@@ -25,7 +25,7 @@ from taskmaster.cache.base import StoreUnavailable
 from taskmaster.cache.memory import MemoryKeyValue
 from taskmaster.cache.redis import RedisKeyValue
 from taskmaster.config import Settings
-from tests.conftest import REDIS_URL, FakeClock, forget
+from tests.conftest import PATIENT_SECONDS, REDIS_URL, FakeClock, forget
 from tests.waiting import eventually
 
 
@@ -181,7 +181,7 @@ def redis_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_prefix: str
     yield redis_prefix
 
     async def clean_up() -> None:
-        store = RedisKeyValue.from_url(REDIS_URL, redis_prefix)
+        store = RedisKeyValue.from_url(REDIS_URL, redis_prefix, timeout=PATIENT_SECONDS)
         await forget(store)
         await store.close()
 

@@ -14,7 +14,7 @@ from taskmaster.cache.memory import MemoryKeyValue
 from taskmaster.cache.mirror import SetMirror
 from taskmaster.cache.redis import RedisKeyValue
 from taskmaster.errors import Unavailable
-from tests.conftest import REDIS_URL, FakeClock, forget
+from tests.conftest import PATIENT_SECONDS, REDIS_URL, FakeClock, forget
 
 
 async def _never_ended(session_id: uuid.UUID) -> bool:
@@ -55,7 +55,7 @@ async def test_every_instance_refuses_a_session_ended_on_another(redis_prefix: s
     """Two API instances: the mirror of the second learns of the first's revocation."""
     instances = []
     for _ in range(2):
-        store = RedisKeyValue.from_url(REDIS_URL, redis_prefix)
+        store = RedisKeyValue.from_url(REDIS_URL, redis_prefix, timeout=PATIENT_SECONDS)
         mirror = SetMirror(REDIS_URL, redis_prefix, NAMESPACE, ttl=960)
         await mirror.start()
         instances.append(

@@ -78,8 +78,12 @@ class RedisKeyValue:
         self._incr_below = redis.register_script(INCR_BELOW)
 
     @classmethod
-    def from_url(cls, url: str, prefix: str) -> RedisKeyValue:
-        return cls(Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1), prefix)
+    def from_url(cls, url: str, prefix: str, *, timeout: float = 1.0) -> RedisKeyValue:
+        """A store whose every connect and answer gives up after `timeout` seconds: a store
+        that is away costs a request that long at most (callers then go on without it)."""
+        return cls(
+            Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout), prefix
+        )
 
     async def get(self, key: str) -> bytes | None:
         async with unavailable_on_error():
