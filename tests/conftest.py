@@ -33,6 +33,9 @@ from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
 from tests.db.servers import PgBouncer, RedisServer, scratch_dir, worker
 
+# A primary and its streaming replica, for the tests of replicas and of a scaled-out topology.
+pytest_plugins = ("tests.db.replication",)
+
 # An admin connection to the PostgreSQL server the tests create their databases on.
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -26,10 +26,16 @@ STOP_SECONDS = 10
 
 @dataclass
 class Process:
-    """A running `taskmaster` command; `url` for one that serves."""
+    """A running `taskmaster` command; `url` for one that serves. What it writes to stderr
+    goes to a file (a pipe nobody reads would stop a process that writes much)."""
 
     process: subprocess.Popen[bytes]
+    errors: Path
     url: str = ""
+
+    def said(self, lines: int = 30) -> str:
+        """The end of what it wrote to stderr."""
+        return "\n".join(self.errors.read_text(errors="replace").splitlines()[-lines:])
 
     def kill(self) -> None:
         """Die at once, as a crash does: no clean-up, no last words."""
@@ -58,6 +64,7 @@ def environment(settings: Settings, **overrides: str) -> dict[str, str]:
         "RATE_REGISTER_IP": "10000/h",
         "RATE_LOGIN_IP": "10000/h",
         "LOG_LEVEL": "warning",
+        "DRAIN_SECONDS": "0",  # stopped at once: tests/observe/test_draining.py sets its own
         **overrides,
     }
 
@@ -65,36 +72,44 @@ def environment(settings: Settings, **overrides: str) -> dict[str, str]:
 class Fleet:
     """The processes a test started; all stopped when it ends."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, env: Mapping[str, str] | None = None) -> None:
         self._settings = settings
+        self._env = dict(env or {})
         self.processes: list[Process] = []
 
     def _start(
         self, arguments: list[str], env: Mapping[str, str], log: Path | None = None
     ) -> Process:
-        with open(log or os.devnull, "ab") as output:
+        errors = self._settings.data_dir / f"process-{len(self.processes)}.stderr"
+        errors.parent.mkdir(parents=True, exist_ok=True)
+        with open(log or os.devnull, "ab") as output, errors.open("ab") as error_output:
             process = Process(
                 subprocess.Popen(  # noqa: S603 - our own command, with arguments we build
                     [str(COMMAND), *arguments],
-                    env=environment(self._settings, **env),
+                    env=environment(self._settings, **self._env, **env),
                     stdout=output,
-                    stderr=subprocess.PIPE,
-                )
+                    stderr=error_output,
+                ),
+                errors,
             )
         self.processes.append(process)
         return process
 
     async def serve(
-        self, log: Path | None = None, within: float = START_SECONDS, **env: str
+        self,
+        log: Path | None = None,
+        within: float = START_SECONDS,
+        port: int | None = None,
+        **env: str,
     ) -> Process:
-        """An API instance on a port of its own, once it answers (within `within` seconds);
-        what it logs goes to `log`."""
-        port = free_port()
+        """An API instance on `port` (a free one by default), once it answers (within `within`
+        seconds); what it logs goes to `log`."""
+        port = port or free_port()
         process = self._start(["serve", "--port", str(port)], env, log)
         process.url = f"http://127.0.0.1:{port}"
 
         async def answers() -> bool:
-            assert process.process.poll() is None, process.process.stderr
+            assert process.process.poll() is None, process.said()
             try:
                 async with httpx.AsyncClient() as client:
                     return (await client.get(f"{process.url}/health")).status_code == 200
@@ -109,12 +124,16 @@ class Fleet:
 
     def stop(self) -> None:
         for process in self.processes:
+            if process.process.poll() is None:
+                process.process.terminate()
+        for process in self.processes:
             process.stop()
 
 
 @asynccontextmanager
-async def fleet(settings: Settings) -> AsyncIterator[Fleet]:
-    started = Fleet(settings)
+async def fleet(settings: Settings, env: Mapping[str, str] | None = None) -> AsyncIterator[Fleet]:
+    """A fleet whose processes all have `env` in their environment."""
+    started = Fleet(settings, env)
     try:
         yield started
     finally:

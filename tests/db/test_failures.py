@@ -20,7 +20,7 @@ from taskmaster.db.failures import is_unavailable
 from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
 from tests.conftest import Account, register
-from tests.db.conftest import PrimaryAndReplica, asyncpg_url
+from tests.db.replication import PrimaryAndReplica, asyncpg_url
 
 BUSY = {"success": False, "error": "Server busy. Please try again."}
 

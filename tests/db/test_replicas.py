@@ -22,7 +22,7 @@ from taskmaster.db.replicas import Replica
 from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
 from tests.conftest import REDIS_URL, Account, register
-from tests.db.conftest import PrimaryAndReplica, asyncpg_url
+from tests.db.replication import PrimaryAndReplica, asyncpg_url
 from tests.waiting import eventually
 
 DELAY = "1500ms"  # the replica's apply delay in the tests that slow it

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import POSTGRES_ADMIN_URL
-from tests.db.conftest import PrimaryAndReplica
+from tests.db.replication import PrimaryAndReplica
 from tests.db.servers import PgBouncer, ServerError, scratch_dir
 from tests.waiting import eventually
 

@@ -19,7 +19,7 @@ from taskmaster.runtime import Runtime
 from taskmaster.tasks.filters import THE_BEGINNING, ChangePosition
 from taskmaster.tasks.queries import CHANGE_DELETED, REVISION, Statements, UpdateShape
 from tests.conftest import Account
-from tests.db.conftest import asyncpg_url
+from tests.db.replication import asyncpg_url
 from tests.waiting import eventually
 
 BACKENDS = ("postgres",)

@@ -1,4 +1,5 @@
-"""Fixtures: a primary and its streaming replica, built by the tests (PgBouncer: ../conftest)."""
+"""Fixtures: a primary and its streaming replica, built by the tests (PgBouncer: ../conftest),
+for the tests of replicas and of a scaled-out topology (a plugin of ../conftest)."""
 
 # Built once per run (initdb and pg_basebackup take about a second together) and removed at the
 # end, even when tests fail or are interrupted.
