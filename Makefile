@@ -9,7 +9,7 @@ WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.ht
 	web/vite.config.ts web/package-lock.json web/tsconfig.app.json
 
 .DEFAULT_GOAL := run
-.PHONY: run test install services lint typecheck pytest web web-check e2e ops-check chromium pgbouncer promtool clean
+.PHONY: run test install services lint typecheck pytest web web-check e2e ops-check chromium pgbouncer nginx promtool clean
 
 ## Serve TaskMaster on http://127.0.0.1:8000 (SQLite, in-memory store); HOST and PORT change it.
 run: install web
@@ -54,7 +54,7 @@ typecheck: install
 # ports and server directories of its own (tests/conftest.py, tests/db); worksteal lets an idle
 # worker take queued tests from a busy one. PYTEST_WORKERS=0 runs them all in this process.
 PYTEST_WORKERS ?= 2
-pytest: install services pgbouncer
+pytest: install services pgbouncer nginx
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal --cov --cov-report=term
 
 # api:check rebuilds the v2 OpenAPI document from the Python app (hence `install`) and the client
@@ -80,6 +80,12 @@ promtool:
 pgbouncer:
 	test -x /usr/sbin/pgbouncer || command -v pgbouncer >/dev/null || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer)
+
+# tests/deploy/test_scaled_out.py balances API processes with Debian's nginx, started by the test
+# with a configuration of its own (the package's service is not used).
+nginx:
+	test -x /usr/sbin/nginx || command -v nginx >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx)
 
 e2e: install web chromium
 	bash scripts/e2e.sh
