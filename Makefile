@@ -9,7 +9,7 @@ WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.ht
 	web/vite.config.ts web/package-lock.json web/tsconfig.app.json
 
 .DEFAULT_GOAL := run
-.PHONY: run test install services lint typecheck pytest web web-check e2e ops-check chromium pgbouncer nginx promtool clean
+.PHONY: run test install services lint typecheck pytest web web-check e2e ops-check chromium pgbouncer nginx promtool k8s-tools clean
 
 ## Serve TaskMaster on http://127.0.0.1:8000 (SQLite, in-memory store); HOST and PORT change it.
 run: install web
@@ -54,7 +54,7 @@ typecheck: install
 # ports and server directories of its own (tests/conftest.py, tests/db); worksteal lets an idle
 # worker take queued tests from a busy one. PYTEST_WORKERS=0 runs them all in this process.
 PYTEST_WORKERS ?= 2
-pytest: install services pgbouncer nginx
+pytest: install services pgbouncer nginx k8s-tools
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal --cov --cov-report=term
 
 # api:check rebuilds the v2 OpenAPI document from the Python app (hence `install`) and the client
@@ -87,9 +87,21 @@ nginx:
 	test -x /usr/sbin/nginx || command -v nginx >/dev/null || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx)
 
+# checkov and kubernetes-validate check deploy/kubernetes offline, in an environment of their own
+# pinned by deploy/kubernetes/tools.txt (checkov would hold back packaging and pytest in ours),
+# linked beside the project's python, where tests/deploy/test_kubernetes.py looks for them.
+K8S_TOOLS := .venv-k8s
+$(K8S_TOOLS)/.installed: deploy/kubernetes/tools.txt $(INSTALLED)
+	test -x $(K8S_TOOLS)/bin/python || $(BIN)/uv venv --quiet --python $(PYTHON) $(K8S_TOOLS)
+	$(BIN)/uv pip install --quiet --python $(K8S_TOOLS)/bin/python -r deploy/kubernetes/tools.txt
+	ln -sf $(CURDIR)/$(K8S_TOOLS)/bin/checkov $(CURDIR)/$(K8S_TOOLS)/bin/kubernetes-validate $(BIN)/
+	touch $@
+
+k8s-tools: $(K8S_TOOLS)/.installed
+
 e2e: install web chromium
 	bash scripts/e2e.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage web/node_modules \
+	rm -rf $(VENV) $(K8S_TOOLS) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage web/node_modules \
 		src/taskmaster/static
