@@ -119,8 +119,9 @@ class Fleet:
         await eventually(answers, within=within, what="the instance answering")
         return process
 
-    def relay(self, **env: str) -> Process:
-        return self._start(["relay"], env)
+    def relay(self, log: Path | None = None, **env: str) -> Process:
+        """A relay process (`taskmaster relay`); what it logs goes to `log`."""
+        return self._start(["relay"], env, log)
 
     def stop(self) -> None:
         for process in self.processes:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
+import structlog
 import typer
 import uvicorn
 from rich.console import Console
@@ -27,6 +28,7 @@ from taskmaster.config import Settings
 from taskmaster.db import migrate as migrations
 from taskmaster.db.engine import create_engine
 from taskmaster.errors import Invalid
+from taskmaster.logs import configure_logging
 from taskmaster.observe.metrics import MULTIPROCESS_DIR
 from taskmaster.runtime import Runtime
 from taskmaster.seed.bulk import (
@@ -45,6 +47,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(highlight=False)  # plain words: no regex colouring of what it prints
+log = structlog.get_logger(__name__)
 
 
 @app.command()
@@ -102,13 +105,14 @@ def _serve(settings: Settings) -> None:
 
 
 async def _relay_until_stopped(settings: Settings) -> None:
+    configure_logging(settings)  # JSON lines outside development, as the API's
     runtime = Runtime.build(settings)
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for stop in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(stop, stopped.set)
     await runtime.start(serving=False)
-    console.print("Relaying the outbox's events (Ctrl+C stops)")
+    log.info("relaying the outbox's events", stop="SIGTERM or Ctrl+C")
     try:
         await stopped.wait()
     finally:

@@ -143,3 +143,15 @@ async def test_a_served_instance_logs_each_request_once_and_nothing_secret(
     text = log.read_text()
     for secret in (PASSWORD, alice.token, *cookies, task):
         assert secret not in text
+
+
+async def test_the_relay_process_logs_json_lines_too(settings: Settings, tmp_path: Path) -> None:
+    log = tmp_path / "relay.log"
+    async with fleet(settings) as started:
+        started.relay(log=log, LOG_LEVEL="info")
+
+        def relaying() -> bool:
+            return any(line["event"] == "relaying the outbox's events" for line in lines_of(log))
+
+        await eventually(relaying, within=30, what="the relay's first line")
+    assert all(line.startswith("{") for line in log.read_text().splitlines())
