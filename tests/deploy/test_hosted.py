@@ -1,4 +1,5 @@
-"""The deploy files stay in step with the code: every variable they set is one TaskMaster reads."""
+"""The hosted platforms' files (Render, Vercel) stay in step with the code: every variable they set
+is one TaskMaster reads."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import yaml
 
 from taskmaster.config import Settings
 
-DEPLOY = Path(__file__).parents[1] / "deploy"
+DEPLOY = Path(__file__).parents[2] / "deploy"
 UVICORN_VARIABLES = {"FORWARDED_ALLOW_IPS"}
 PLATFORM_VARIABLES = {"PYTHON_VERSION"}
 
