@@ -1,36 +1,39 @@
-"""A TaskMaster API served over real HTTP by uvicorn, in a thread, for tools that speak HTTP
-(schemathesis): on the production parts, a throwaway PostgreSQL database and Redis."""
+"""A TaskMaster API served over real HTTP, in a process of its own, for tools that speak HTTP
+(schemathesis): on the production parts, a throwaway PostgreSQL database and Redis.
+
+Not in a thread of the test process: a thread that ran SQLAlchemy's greenlets leaves, when it
+ends, greenlet state that the test process's main thread tears down later, and that tear-down
+once spun for minutes inside an unrelated test (greenlet 3.5.6)."""
 
 from __future__ import annotations
 
-import socket
-import threading
+import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import uvicorn
 from redis import Redis
 
-from taskmaster.app import create_app
 from taskmaster.config import Environment, Settings
-from taskmaster.ratelimit import Rate
 from tests.db.servers import free_port
+from tests.instances import COMMAND, STOP_SECONDS, environment
 
-STARTUP_SECONDS = 20
+STARTUP_SECONDS = 30
 
 
-class _Server(uvicorn.Server):
-    """uvicorn, saying when it listens: the test waits on that, not on the clock."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        self.ready.set()
+def _wait_answering(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while process.poll() is None:
+        try:
+            if httpx.get(f"{url}/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"the API did not answer within {STARTUP_SECONDS} s"
+        time.sleep(0.05)
+    raise AssertionError(f"the API exited with {process.returncode}")
 
 
 @contextmanager
@@ -44,23 +47,25 @@ def serving(database_url: str, redis_url: str, redis_prefix: str, data_dir: Path
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         data_dir=data_dir,
-        gc_freeze_survivors=False,  # served in the test process: its collector is not ours
-        rate_register_ip=Rate(10_000, 3600),
-        rate_login_ip=Rate(10_000, 3600),
     )
     port = free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    process = subprocess.Popen(  # noqa: S603 - our own command, with arguments we build
+        [str(COMMAND), "serve", "--port", str(port)],
+        env=environment(settings),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
     )
-    server = _Server(config)
-    thread = threading.Thread(target=server.run, name="served-api", daemon=True)
-    thread.start()
-    assert server.ready.wait(STARTUP_SECONDS), "the API server did not start"
+    url = f"http://127.0.0.1:{port}"
     try:
-        yield f"http://127.0.0.1:{port}"
+        _wait_answering(url, process)
+        yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=STARTUP_SECONDS)
+        process.terminate()
+        try:
+            process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(STOP_SECONDS)
         with Redis.from_url(redis_url) as redis:
             left = list(redis.scan_iter(f"{redis_prefix}*"))
             if left:
