@@ -48,6 +48,14 @@ DEFAULT_BACKENDS = ("sqlite", "postgres")
 TEST_HASH_MEMORY_KIB = 64
 
 
+def lifespan(app: Any) -> LifespanManager:
+    """`app` started and, after the block, stopped, as a server does: with time for a busy
+    machine (asgi-lifespan's own limits are 5 s)."""
+    return LifespanManager(
+        app, startup_timeout=3 * PATIENT_SECONDS, shutdown_timeout=3 * PATIENT_SECONDS
+    )
+
+
 @dataclass
 class FakeClock:
     """A clock tests move by hand: expiry is tested without sleeping."""
@@ -227,7 +235,7 @@ async def runtime(settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime
 @pytest.fixture
 async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(runtime=runtime)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         # As in production behind a proxy: uvicorn takes the client address from X-Forwarded-For.
         behind_proxy: Any = ProxyHeadersMiddleware(cast(Any, manager.app), "127.0.0.1")
         transport = httpx.ASGITransport(app=behind_proxy)
@@ -240,7 +248,7 @@ async def second_instance(settings: Settings, clock: FakeClock) -> AsyncIterator
     """Another API instance on the same database and store, with a runtime of its own."""
     runtime = Runtime.build(settings, clock=clock)
     try:
-        async with LifespanManager(create_app(runtime=runtime)) as manager:
+        async with lifespan(create_app(runtime=runtime)) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
                 yield c

@@ -8,12 +8,12 @@ import weakref
 from collections.abc import Iterator
 
 import pytest
-from asgi_lifespan import LifespanManager
 
 from taskmaster.app import create_app
 from taskmaster.config import Settings
 from taskmaster.heap import FLOOR, FrozenSurvivors, keep_pauses_short
 from taskmaster.runtime import Runtime
+from tests.conftest import lifespan
 
 BACKENDS = ("sqlite",)
 
@@ -109,7 +109,7 @@ async def test_a_served_app_installs_the_policy_once_unless_told_not_to(
     runtimes = [Runtime.build(wanted), Runtime.build(wanted)]
     try:
         for runtime in runtimes:  # a second app in the process: still one policy
-            async with LifespanManager(create_app(runtime=runtime)):
+            async with lifespan(create_app(runtime=runtime)):
                 assert len(installed()) == int(configured)
     finally:
         for runtime in runtimes:

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
@@ -25,6 +24,7 @@ from taskmaster.errors import (
     UnsupportedMediaType,
 )
 from taskmaster.runtime import Runtime
+from tests.conftest import lifespan
 
 RAISED: dict[str, Exception] = {
     "invalid": Invalid("Bad thing"),
@@ -51,7 +51,7 @@ async def raising(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
 
     app.add_api_route("/raise/{kind}", fail, methods=["POST"])
     async with (
-        LifespanManager(app) as manager,
+        lifespan(app) as manager,
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver"
         ) as client,

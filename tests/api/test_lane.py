@@ -8,14 +8,13 @@ from typing import Any, cast
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from starlette.requests import Request
 from starlette.responses import Response
 
 from taskmaster.api.lane import Lane, LaneApp, LaneRoute
 from taskmaster.app import create_app
 from taskmaster.runtime import Runtime
-from tests.conftest import Account
+from tests.conftest import Account, lifespan
 
 TASKS = "/api/v1/tasks"
 
@@ -94,7 +93,7 @@ async def test_an_unexpected_failure_in_the_lane_is_a_500_envelope() -> None:
 async def cross_origin(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     settings = runtime.settings.model_copy(update={"cors_origin": ("https://app.example",)})
     runtime.settings = settings
-    async with LifespanManager(create_app(runtime=runtime)) as manager:
+    async with lifespan(create_app(runtime=runtime)) as manager:
         transport = httpx.ASGITransport(app=cast(Any, manager.app))
         async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
             yield client

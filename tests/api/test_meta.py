@@ -6,14 +6,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from starlette.routing import BaseRoute
 
 from taskmaster.app import create_app
 from taskmaster.config import Settings
 from taskmaster.runtime import Runtime
-from tests.conftest import Account, FakeClock
+from tests.conftest import Account, FakeClock, lifespan
 
 
 @pytest.fixture
@@ -71,7 +70,7 @@ async def failing_app(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     app.add_api_route("/api/v1/explode", explode, methods=["GET", "POST"])
     first(app, app.router.routes[-1])
     async with (
-        LifespanManager(app) as manager,
+        lifespan(app) as manager,
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=manager.app, raise_app_exceptions=False),
             base_url="http://testserver",
@@ -101,7 +100,7 @@ async def test_create_app_builds_and_closes_its_own_runtime(settings: Settings) 
     runtime: Runtime = app.state.runtime
     assert runtime.settings is settings
     async with (
-        LifespanManager(app) as manager,
+        lifespan(app) as manager,
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver"
         ) as client,

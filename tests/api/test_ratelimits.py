@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from starlette.types import Receive, Scope, Send
 
 from taskmaster.api.ratelimits import UserRateLimits
@@ -21,7 +20,7 @@ from taskmaster.config import Settings
 from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
 from tests.api.v2.answers import problem_of
-from tests.conftest import REDIS_URL, Account, FakeClock, register, store_down
+from tests.conftest import REDIS_URL, Account, FakeClock, lifespan, register, store_down
 
 RATE = Rate(3, 60)
 POLICY = '"user";q=3;w=60'
@@ -316,7 +315,7 @@ async def two_instances(
     """
     shared = runtime.settings.model_copy(update={"redis_url": REDIS_URL})
     apps = [create_app(runtime=Runtime.build(shared, clock=clock)) for _ in range(2)]
-    async with LifespanManager(apps[0]) as one, LifespanManager(apps[1]) as two:
+    async with lifespan(apps[0]) as one, lifespan(apps[1]) as two:
         first, second = (
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
             for app in (one.app, two.app)

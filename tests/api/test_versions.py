@@ -10,7 +10,6 @@ from typing import Any, cast
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -24,7 +23,7 @@ from taskmaster.auth.models import User
 from taskmaster.cache.memory import MemoryKeyValue
 from taskmaster.config import Environment, Settings
 from taskmaster.runtime import Runtime
-from tests.conftest import Account, FakeClock
+from tests.conftest import Account, FakeClock, lifespan
 
 DEPRECATION = "@1796083200"  # 2026-12-01T00:00:00Z, the day v2 shipped
 SUNSET = "Wed, 01 Dec 2027 00:00:00 GMT"
@@ -55,7 +54,7 @@ async def serving(
     """The app over `runtime`, its settings changed by `update`, and a client for it."""
     runtime.settings = runtime.settings.model_copy(update=update)
     app = create_app(runtime=runtime)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=cast(Any, manager.app))
         async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
             yield app, client

@@ -11,7 +11,6 @@ from typing import Any, cast
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy.exc import DBAPIError
 
 from taskmaster.app import create_app
@@ -19,7 +18,7 @@ from taskmaster.config import Environment, Settings
 from taskmaster.db.failures import is_unavailable
 from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
-from tests.conftest import Account, register
+from tests.conftest import Account, lifespan, register
 from tests.db.replication import PrimaryAndReplica, asyncpg_url
 
 BUSY = {"success": False, "error": "Server busy. Please try again."}
@@ -50,7 +49,7 @@ async def runtime(
 
 @pytest.fixture
 async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    async with LifespanManager(create_app(runtime=runtime)) as manager:
+    async with lifespan(create_app(runtime=runtime)) as manager:
         transport = httpx.ASGITransport(app=cast(Any, manager.app))
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             yield client

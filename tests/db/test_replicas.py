@@ -13,7 +13,6 @@ from typing import Any, cast
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from taskmaster.app import create_app
 from taskmaster.cache.redis import RedisKeyValue
@@ -21,7 +20,7 @@ from taskmaster.config import Environment, Settings
 from taskmaster.db.replicas import Replica
 from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
-from tests.conftest import REDIS_URL, Account, register
+from tests.conftest import REDIS_URL, Account, lifespan, register
 from tests.db.replication import PrimaryAndReplica, asyncpg_url
 from tests.waiting import eventually
 
@@ -77,7 +76,7 @@ async def instances(replicated_settings: Settings) -> AsyncIterator[list[Instanc
         for _ in range(2):
             runtime = Runtime.build(replicated_settings)
             app = create_app(runtime=runtime)
-            manager = await stack.enter_async_context(LifespanManager(app))
+            manager = await stack.enter_async_context(lifespan(app))
             transport = httpx.ASGITransport(app=cast(Any, manager.app))
             client = await stack.enter_async_context(
                 httpx.AsyncClient(transport=transport, base_url="http://testserver")
@@ -200,7 +199,7 @@ async def test_an_unreachable_replica_at_start_up_is_skipped(
     runtime = Runtime.build(settings)
     app = create_app(runtime=runtime)
     async with (
-        LifespanManager(app) as manager,
+        lifespan(app) as manager,
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=cast(Any, manager.app)), base_url="http://t"
         ) as client,

@@ -4,14 +4,13 @@ and status and what the pools, the cache, the relay, the limits and the hub repo
 from __future__ import annotations
 
 import httpx
-from asgi_lifespan import LifespanManager
 from prometheus_client.parser import text_string_to_metric_families
 
 from taskmaster.app import create_app
 from taskmaster.config import Settings
 from taskmaster.ratelimit import Rate
 from taskmaster.runtime import Runtime
-from tests.conftest import register
+from tests.conftest import lifespan, register
 from tests.waiting import eventually
 
 
@@ -65,7 +64,7 @@ async def test_refusals_of_a_limit_are_counted(settings: Settings) -> None:
     strict = settings.model_copy(update={"rate_register_ip": Rate(1, 3600)})
     runtime = Runtime.build(strict)
     try:
-        async with LifespanManager(create_app(runtime=runtime)) as manager:
+        async with lifespan(create_app(runtime=runtime)) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
                 before = value(await scrape(client), LIMITED, limit="register")

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from starlette.types import Message, Receive, Scope, Send
 
 from taskmaster.app import create_app
@@ -22,7 +21,7 @@ from taskmaster.observe.requests import (
     route_template,
 )
 from taskmaster.runtime import Runtime
-from tests.conftest import register
+from tests.conftest import lifespan, register
 from tests.instances import fleet
 from tests.waiting import eventually
 
@@ -64,7 +63,7 @@ async def test_a_clients_request_id_is_not_believed(client: httpx.AsyncClient) -
 async def test_behind_a_trusted_proxy_its_request_id_is_kept(settings: Settings) -> None:
     runtime = Runtime.build(settings.model_copy(update={"trusted_proxy_hops": 1}))
     try:
-        async with LifespanManager(create_app(runtime=runtime)) as manager:
+        async with lifespan(create_app(runtime=runtime)) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
                 given = await client.get("/health", headers={"X-Request-ID": "from-nginx-7"})
