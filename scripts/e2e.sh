@@ -64,7 +64,7 @@ two_origins() {
   env DATA_DIR="$work/$name" CORS_ORIGIN="$app_origin" "$@" \
     .venv/bin/taskmaster serve --host 127.0.0.1 --port "${api_origin##*:}" >"$work/$name.log" 2>&1 &
   pids+=($!)
-  .venv/bin/python scripts/static_host.py "$work/$name-app" "${app_origin##*:}" \
+  .venv/bin/python scripts/static_host.py "$work/$name-app" "${app_origin##*:}" "$api_origin" \
     >"$work/$name-app.log" 2>&1 &
   pids+=($!)
   wait_for "$api_origin/health"

@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from taskmaster import web
+from taskmaster.browser_policy import page_headers
 
 INDEX = "<!doctype html><title>TaskMaster app</title><div id=root></div>"
 SCRIPT = "console.log('hashed asset')"
@@ -149,3 +150,17 @@ async def test_a_nul_in_the_path_does_not_crash(spa: httpx.AsyncClient) -> None:
 async def test_an_over_long_path_does_not_crash(spa: httpx.AsyncClient) -> None:
     response = await spa.get("/" + "a" * 300)
     assert response.status_code in (200, 404)
+
+
+async def test_an_app_whose_api_is_elsewhere_may_connect_to_it(static_dir: Path) -> None:
+    app = FastAPI()
+    web.mount(app, static_dir, api_origins=["https://api.example.com"])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for path in ("/", "/dashboard", "/favicon.svg"):
+            answer = await client.get(path)
+            assert (
+                answer.headers["content-security-policy"]
+                == (page_headers(["https://api.example.com"])["Content-Security-Policy"])
+            )
+            assert "wss://api.example.com" in answer.headers["content-security-policy"]

@@ -16,6 +16,7 @@ from taskmaster import __version__, web
 from taskmaster.api import errors, meta, openapi
 from taskmaster.api.body import BodyLimit
 from taskmaster.api.csrf import CSRF_HEADER
+from taskmaster.api.head import HeadAsGet
 from taskmaster.api.headers import SecurityHeaders
 from taskmaster.api.lane import Lane, LaneApp
 from taskmaster.api.ratelimits import UserRateLimits
@@ -71,6 +72,7 @@ def _edge(runtime: Runtime, usage: V1Usage, tracing: Tracing) -> list[Wrap]:
             lines=log_level(settings) <= logging.INFO,
         ),
         tracing.wrap,
+        HeadAsGet,
     ]
     if settings.cors_origin:
         # Exactly the configured origins, with credentials (the refresh cookie) for them only.
@@ -104,7 +106,7 @@ def _edge(runtime: Runtime, usage: V1Usage, tracing: Tracing) -> list[Wrap]:
                 max_age=600,
             )
         )
-    edge.append(SecurityHeaders)
+    edge.append(functools.partial(SecurityHeaders, strict_transport=settings.is_production))
     # Inside SecurityHeaders, so that its own answers (400, 410) carry them too. It serves the
     # unversioned /api/... (the MVP's clients) through /api/v1 or /api/v2.
     edge.append(functools.partial(ApiVersions, settings=settings, clock=runtime.clock, usage=usage))

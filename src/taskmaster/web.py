@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -9,6 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
+
+from taskmaster.browser_policy import page_headers
 
 STATIC_DIR = Path(__file__).parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -45,10 +48,12 @@ def _file_in(root: Path, path: str) -> Path | None:
         return None
 
 
-def mount(app: FastAPI, static_dir: Path = STATIC_DIR) -> None:
-    """Serve the app at `/` with client-route fallback, or a placeholder when it is not built."""
+def mount(app: FastAPI, static_dir: Path = STATIC_DIR, api_origins: Sequence[str] = ()) -> None:
+    """Serve the app at `/` with client-route fallback, or a placeholder when it is not built.
+    Its pages carry the browser policy; `api_origins` are the API's, when it is elsewhere."""
     root = static_dir.resolve()
     index = root / "index.html"
+    policy = page_headers(api_origins)
     if (root / "assets").is_dir():
         app.mount("/assets", ImmutableStaticFiles(directory=root / "assets"), name="assets")
 
@@ -58,7 +63,7 @@ def mount(app: FastAPI, static_dir: Path = STATIC_DIR) -> None:
             raise HTTPException(404)
         file = _file_in(root, path)
         if file is not None:
-            return FileResponse(file)
+            return FileResponse(file, headers=policy)
         if index.is_file():
-            return FileResponse(index, headers={"Cache-Control": "no-cache"})
-        return HTMLResponse(PLACEHOLDER)
+            return FileResponse(index, headers={**policy, "Cache-Control": "no-cache"})
+        return HTMLResponse(PLACEHOLDER, headers=policy)

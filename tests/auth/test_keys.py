@@ -19,6 +19,7 @@ from taskmaster.auth.keys import DEV_KEY_FILE, KeySet, load_keys, public_jwk
 from taskmaster.config import Environment, Settings
 from taskmaster.runtime import Runtime
 from tests.auth.base64url import b64url, b64url_decode
+from tests.auth.pem import pem
 from tests.conftest import Account
 
 # RFC 8037, appendix A.1-A.3: an Ed25519 key and its RFC 7638 thumbprint.
@@ -35,14 +36,6 @@ def thumbprint(key: Ed25519PrivateKey) -> str:
     """RFC 7638 by hand: the required members, sorted, no whitespace, SHA-256, base64url."""
     canonical = '{"crv":"Ed25519","kty":"OKP","x":"' + b64url(raw_public(key)) + '"}'
     return b64url(hashlib.sha256(canonical.encode("ascii")).digest())
-
-
-def pem(key: PrivateKeyTypes) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode("ascii")
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from taskmaster.api.headers import SECURITY_HEADERS
+from taskmaster.browser_policy import STRICT_TRANSPORT, page_headers
 from taskmaster.config import Settings
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
@@ -34,3 +36,17 @@ def test_the_static_host_falls_back_to_the_app_and_caches_assets() -> None:
     caching = {rule["source"]: rule["headers"][0]["value"] for rule in config["headers"]}
     assert caching["/assets/(.*)"] == "public, max-age=31536000, immutable"
     assert caching["/index.html"] == "no-cache"
+
+
+def test_the_static_host_sends_the_apps_browser_policy() -> None:
+    """The app on Vercel carries the policy the API gives it, naming the API of render.yaml
+    (a deployment elsewhere writes its own API origin here, as in VITE_API_URL)."""
+    config: dict[str, Any] = json.loads((DEPLOY / "vercel.json").read_text())
+    (every_path,) = [rule for rule in config["headers"] if rule["source"] == "/(.*)"]
+    sent = {header["key"].lower(): header["value"] for header in every_path["headers"]}
+    blueprint: dict[str, Any] = yaml.safe_load((DEPLOY / "render.yaml").read_text())
+    (api,) = [s["name"] for s in blueprint["services"] if s["type"] == "web"]
+    for name, value in page_headers([f"https://{api}.onrender.com"]).items():
+        assert sent.pop(name.lower()) == value
+    assert sent.pop("strict-transport-security") == STRICT_TRANSPORT
+    assert sent == {name.decode(): value.decode() for name, value in SECURITY_HEADERS}

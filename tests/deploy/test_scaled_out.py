@@ -21,11 +21,10 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from taskmaster.config import Environment, Settings
 from tests.api.v2.projects import MERGE, TASKS
+from tests.auth.pem import new_signing_key
 from tests.conftest import REDIS_URL, Account, register
 from tests.db.replication import PrimaryAndReplica, asyncpg_url
 from tests.deploy.balancer import Nginx
@@ -39,20 +38,6 @@ INSTANCES = 3
 WRITES_PER_PHASE = 30  # acknowledged writes before the kill, while one is down, after it is back
 RETRIED = {502, 503, 504}  # what nginx answers for a request its upstream dropped
 ROUTE_CREATE = "/api/v2/tasks"
-
-
-def signing_key() -> str:
-    """One key for every instance, as a deployment's secret is (each would otherwise race to
-    write a development key of its own into the shared data folder)."""
-    return (
-        Ed25519PrivateKey.generate()
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
 
 
 @pytest.fixture
@@ -86,7 +71,9 @@ class Topology:
 @pytest.fixture
 async def topology(topology_settings: Settings) -> AsyncIterator[Topology]:
     environment = {
-        "JWT_PRIVATE_KEY": signing_key(),
+        # One key for every instance, as a deployment's secret is (each would otherwise race to
+        # write a development key of its own into the shared data folder).
+        "JWT_PRIVATE_KEY": new_signing_key(),
         "DATABASE_REPLICA_URLS": ",".join(topology_settings.database_replica_urls),
         "OUTBOX_RELAY": "external",
         "TRUSTED_PROXY_HOPS": "1",

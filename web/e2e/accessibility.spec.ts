@@ -1,4 +1,5 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test } from './policy';
 import { expectAccessible, expectEveryControlTabbable } from './accessibility';
 import {
   API_URL,

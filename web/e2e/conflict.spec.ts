@@ -1,4 +1,5 @@
-import { expect, test, type Page, type Response } from '@playwright/test';
+import { type Page, type Response } from '@playwright/test';
+import { expect, test } from './policy';
 import {
   apiResponse,
   loginViaApi,
@@ -34,6 +35,7 @@ async function editTask(
 
 test('two browsers change one task: the one behind sees the newer version and chooses', { tag: '@cross-origin' }, async ({
   browser,
+  policy,
   page,
   request,
 }) => {
@@ -46,6 +48,7 @@ test('two browsers change one task: the one behind sees the newer version and ch
   await withoutLiveUpdates(page.context());
   await loginViaUi(page, user);
   const other = await browser.newContext();
+  policy.watch(other);
   await withoutLiveUpdates(other);
   try {
     const second = await other.newPage();

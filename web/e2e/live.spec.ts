@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './policy';
 import { apiResponse, createTaskViaUi, liveStatus, loginViaUi, registerViaApi, stat, taskCard, uniqueUser } from './helpers';
 import { apiAs, projectLink, shareViaApi } from './projects';
 
@@ -13,6 +14,7 @@ async function openProject(page: Page, name: string): Promise<void> {
 
 test('two members see each other’s changes without a reload, and catch up after being offline', { tag: '@cross-origin' }, async ({
   browser,
+  policy,
   page,
   request,
 }) => {
@@ -25,6 +27,7 @@ test('two members see each other’s changes without a reload, and catch up afte
 
   await loginViaUi(page, owner);
   const other = await browser.newContext();
+  policy.watch(other);
   try {
     const second = await other.newPage();
     await loginViaUi(second, member);

@@ -1,8 +1,8 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './policy';
 import { apiResponse, createTaskViaUi, loginViaUi, registerViaApi, registerViaUi, taskCard, uniqueUser } from './helpers';
 import { apiAs, projectLink, shareViaApi } from './projects';
 
-test('an owner shares a project by link; the invitee signs up, accepts, and both see its tasks', async ({ page, browser }) => {
+test('an owner shares a project by link; the invitee signs up, accepts, and both see its tasks', async ({ page, browser, policy }) => {
   const owner = uniqueUser('owner');
   const guest = uniqueUser('guest');
   await registerViaUi(page, owner);
@@ -42,6 +42,7 @@ test('an owner shares a project by link; the invitee signs up, accepts, and both
 
   // The invitee, signed out in another browser, opens the link, signs up and comes back.
   const other = await browser.newContext();
+  policy.watch(other);
   try {
     const second = await other.newPage();
     await second.goto(new URL(link).pathname);

@@ -1,4 +1,5 @@
-import { expect, test, type Page, type Response } from '@playwright/test';
+import { type Page, type Response } from '@playwright/test';
+import { expect, test } from './policy';
 import { loginViaUi, registerViaApi, seedTasks, taskCard, uniqueUser } from './helpers';
 
 /** The next list request of the dashboard (a settled one: a 401 is replayed after a refresh). */

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './policy';
 import { apiResponse, createTaskViaUi, loginViaUi, registerViaApi, registerViaUi, screenshot, SESSION_ENDED, taskCard, uniqueUser } from './helpers';
 
 // The refresh cookie lives on /api/v2/auth: the app refreshes there.
@@ -102,13 +103,14 @@ test('an expired access token is refreshed silently', { tag: '@cross-origin' }, 
   await expect(page).toHaveURL(/\/dashboard$/);
 });
 
-test('a session revoked from another browser ends there on its next action', async ({ browser, page }) => {
+test('a session revoked from another browser ends there on its next action', async ({ browser, page, policy }) => {
   const user = uniqueUser('revoke');
   await registerViaUi(page, user);
 
   const other = await browser.newContext({
     userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
   });
+  policy.watch(other);
   try {
     const second = await other.newPage();
     await loginViaUi(second, user);
@@ -163,10 +165,11 @@ test('log out ends the session for good', { tag: '@cross-origin' }, async ({ pag
   await expect(page).toHaveURL(/\/dashboard$/);
 });
 
-test('log out everywhere signs out every browser', async ({ browser, page }) => {
+test('log out everywhere signs out every browser', async ({ browser, page, policy }) => {
   const user = uniqueUser('everywhere');
   await registerViaUi(page, user);
   const other = await browser.newContext();
+  policy.watch(other);
   try {
     const second = await other.newPage();
     await loginViaUi(second, user);
