@@ -23,3 +23,12 @@ async def eventually(
             return time.monotonic() - start
         assert time.monotonic() - start < within, f"{what} did not hold within {within} s"
         await asyncio.sleep(POLL_SECONDS)
+
+
+def until(check: Callable[[], bool], within: float = 10, what: str = "the condition") -> float:
+    """`eventually` for code that is not async (fixtures that start servers): the same wait."""
+    start = time.monotonic()
+    while not check():
+        assert time.monotonic() - start < within, f"{what} did not hold within {within} s"
+        time.sleep(POLL_SECONDS)
+    return time.monotonic() - start

@@ -8,7 +8,6 @@ once spun for minutes inside an unrelated test (greenlet 3.5.6)."""
 from __future__ import annotations
 
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,21 +18,17 @@ from redis import Redis
 from taskmaster.config import Environment, Settings
 from tests.db.servers import free_port
 from tests.instances import COMMAND, STOP_SECONDS, environment
+from tests.waiting import until
 
 STARTUP_SECONDS = 30
 
 
-def _wait_answering(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while process.poll() is None:
-        try:
-            if httpx.get(f"{url}/health").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"the API did not answer within {STARTUP_SECONDS} s"
-        time.sleep(0.05)
-    raise AssertionError(f"the API exited with {process.returncode}")
+def _answering(url: str, process: subprocess.Popen[bytes]) -> bool:
+    assert process.poll() is None, f"the API exited with {process.returncode}"
+    try:
+        return httpx.get(f"{url}/health").status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 @contextmanager
@@ -57,7 +52,7 @@ def serving(database_url: str, redis_url: str, redis_prefix: str, data_dir: Path
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_answering(url, process)
+        until(lambda: _answering(url, process), within=STARTUP_SECONDS, what="the API answering")
         yield url
     finally:
         process.terminate()

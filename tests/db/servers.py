@@ -18,12 +18,13 @@ import socket
 import stat
 import subprocess
 import tempfile
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+
+from tests.waiting import until
 
 PG_BIN = Path(os.environ.get("TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PGBOUNCER = Path(shutil.which("pgbouncer") or "/usr/sbin/pgbouncer")
@@ -155,11 +156,10 @@ def _run(
 
 
 def _wait_until(condition: Callable[[], bool], timeout: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise ServerError(f"timed out after {timeout}s waiting for {what}\n{_tail(log)}")
-        time.sleep(0.05)
+    try:
+        until(condition, within=timeout, what=what)
+    except AssertionError as error:
+        raise ServerError(f"{error}\n{_tail(log)}") from None
 
 
 def _literal(value: object) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from tests.db.servers import (
     free_port,
     scratch_dir,
 )
+from tests.waiting import until
 
 NGINX = Path(shutil.which("nginx") or "/usr/sbin/nginx")
 SITE = Path(__file__).parents[2] / "deploy" / "nginx" / "taskmaster.conf"
@@ -105,12 +105,10 @@ class Nginx(ClosedOnExit):
             shutil.rmtree(self.workdir, ignore_errors=True)
 
     def _wait_listening(self) -> None:
-        deadline = time.monotonic() + START_SECONDS
-        while self.process.poll() is None:
+        def listening() -> bool:
+            if self.process.poll() is not None:
+                raise ServerError(f"nginx exited:\n{self.log.read_text(errors='replace')}")
             with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            if time.monotonic() > deadline:
-                raise ServerError(f"nginx did not listen within {START_SECONDS} s")
-            time.sleep(0.02)
-        raise ServerError(f"nginx exited:\n{self.log.read_text(errors='replace')}")
+                return probe.connect_ex(("127.0.0.1", self.port)) == 0
+
+        until(listening, within=START_SECONDS, what="nginx listening")
