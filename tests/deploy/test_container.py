@@ -10,7 +10,6 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,26 +20,21 @@ import pytest
 import yaml
 
 from taskmaster.config import Settings
+from tests.deploy.tools import DEPLOY, ROOT, SETTINGS, tool
+from tests.deploy.tools import run as run_tool
 
-ROOT = Path(__file__).parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
 SECRETS_SCRIPT = "deploy/compose-secrets.sh"
-NGINX = ROOT / "deploy" / "nginx"
-PGBOUNCER_INI = ROOT / "deploy" / "pgbouncer" / "pgbouncer.ini"
+NGINX = DEPLOY / "nginx"
+PGBOUNCER_INI = DEPLOY / "pgbouncer" / "pgbouncer.ini"
 IMAGE = "taskmaster:local"
 API_INSTANCES = {"api1", "api2", "api3"}
-SETTINGS = {name.upper() for name in Settings.model_fields}
 # Read by asyncpg rather than TaskMaster: compose.yaml's database URLs carry no password.
 DRIVER_VARIABLES = {"PGPASSWORD"}
 PYTHON_VARIABLES = {"PATH", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"}
 
 
-def tool(name: str) -> str:
-    """A tool of the dev extra: beside this interpreter (the virtual environment), else on PATH."""
-    beside = Path(sys.executable).with_name(name)
-    found = str(beside) if beside.is_file() else shutil.which(name)
-    assert found, f"{name} is missing: `make install` installs it (the dev extra)"
-    return found
+DEV_EXTRA = "`make install` installs it (the dev extra)"
 
 
 def run(
@@ -49,9 +43,7 @@ def run(
     # Neither a user's hadolint settings nor a compose project set in the environment may
     # change what is checked.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HADOLINT_", "COMPOSE_"))}
-    return subprocess.run(  # noqa: S603 - our own tools and arguments
-        command, cwd=cwd, env=env, input=stdin, capture_output=True, text=True, check=False
-    )
+    return run_tool(*command, cwd=cwd, stdin=stdin, env=env)
 
 
 # Dockerfile
@@ -92,7 +84,7 @@ def test_the_dockerfile_passes_hadolint(tmp_path: Path) -> None:
     config.write_text("ignored: []\n")  # no user's or project's list of ignored rules
     # hadolint exits 0 on a configuration it cannot read: its silence is the pass.
     lint = run(
-        tool("hadolint"),
+        tool("hadolint", DEV_EXTRA),
         "--config",
         str(config),
         "--failure-threshold",
@@ -107,7 +99,7 @@ def test_hadolint_reports_what_it_should(tmp_path: Path) -> None:
     config = tmp_path / "hadolint.yaml"
     config.write_text("ignored: []\n")
     lint = run(
-        tool("hadolint"),
+        tool("hadolint", DEV_EXTRA),
         "--config",
         str(config),
         "--no-color",
@@ -246,7 +238,7 @@ def compose_project(tmp_path: Path, *, secrets: bool) -> Path:
     """compose.yaml with the deploy folder it reads, in a scratch folder; with its secrets made
     by the script the instructions name, when asked."""
     shutil.copy(ROOT / "compose.yaml", tmp_path / "compose.yaml")
-    shutil.copytree(ROOT / "deploy", tmp_path / "deploy", ignore=_secrets_made_here)
+    shutil.copytree(DEPLOY, tmp_path / "deploy", ignore=_secrets_made_here)
     if secrets:
         sh = shutil.which("sh")
         assert sh
@@ -260,7 +252,7 @@ def _secrets_made_here(folder: str, names: list[str]) -> list[str]:
 
 
 def docker_compose_config(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    compose = tool("docker-compose")
+    compose = tool("docker-compose", DEV_EXTRA)
     return run(compose, "--file", str(project / "compose.yaml"), "config", *options, cwd=project)
 
 
@@ -370,7 +362,7 @@ def test_the_apis_use_pgbouncer_and_read_from_the_replica(compose: dict[str, Any
         assert [server_behind(url) for url in replicas] == ["postgres-replica"]
     replica = compose["services"]["postgres-replica"]
     assert replica["depends_on"]["postgres-primary"]["condition"] == "service_healthy"
-    entrypoint = (ROOT / "deploy" / "postgres" / "replica-entrypoint.sh").read_text()
+    entrypoint = (DEPLOY / "postgres" / "replica-entrypoint.sh").read_text()
     assert "--host=postgres-primary" in entrypoint
     assert "--write-recovery-conf" in entrypoint
 
@@ -410,7 +402,7 @@ def test_secrets_come_from_files_never_committed(compose: dict[str, Any]) -> Non
     for secret in compose["secrets"].values():
         assert Path(secret["file"]).parent.name == "secrets"
         assert Path(secret["file"]).parent.parent.name == "deploy"
-    ignored = (ROOT / "deploy" / "secrets" / ".gitignore").read_text().splitlines()
+    ignored = (DEPLOY / "secrets" / ".gitignore").read_text().splitlines()
     assert [line for line in ignored if not line.startswith("#")] == ["*", "!.gitignore"]
     for service in taskmaster_services(compose).values():
         assert service["environment"]["JWT_PRIVATE_KEY_FILE"] == "/run/secrets/jwt_private_key"

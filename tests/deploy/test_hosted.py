@@ -4,16 +4,14 @@ is one TaskMaster reads."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from taskmaster.api.headers import SECURITY_HEADERS
 from taskmaster.browser_policy import STRICT_TRANSPORT, page_headers
-from taskmaster.config import Settings
+from tests.deploy.tools import DEPLOY, SETTINGS
 
-DEPLOY = Path(__file__).parents[2] / "deploy"
 UVICORN_VARIABLES = {"FORWARDED_ALLOW_IPS"}
 PLATFORM_VARIABLES = {"PYTHON_VERSION"}
 
@@ -22,7 +20,7 @@ def test_render_sets_only_variables_taskmaster_reads() -> None:
     blueprint: dict[str, Any] = yaml.safe_load((DEPLOY / "render.yaml").read_text())
     (api,) = [s for s in blueprint["services"] if s["type"] == "web"]
     keys = {variable["key"] for variable in api["envVars"]}
-    known = {name.upper() for name in Settings.model_fields} | UVICORN_VARIABLES
+    known = SETTINGS | UVICORN_VARIABLES
     assert keys - PLATFORM_VARIABLES <= known
     assert {"DATABASE_URL", "REDIS_URL", "JWT_PRIVATE_KEY", "CORS_ORIGIN"} <= keys
     assert api["startCommand"].startswith("taskmaster serve")

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +15,12 @@ import pytest
 import yaml
 
 from taskmaster.config import Environment, Settings
+from tests.deploy.tools import DEPLOY, SETTINGS, run, tool
 
-KUBERNETES = Path(__file__).parents[2] / "deploy" / "kubernetes"
+KUBERNETES = DEPLOY / "kubernetes"
 OVERLAYS = ("dev", "prod")
 # The oldest release the manifests are written for, and the newest the validator knows.
 KUBERNETES_VERSIONS = ("1.32.0", "1.37.0")
-SETTINGS = {name.upper() for name in Settings.model_fields}
 # libpq's variables, which asyncpg reads when a URL leaves them out: the URLs hold no password.
 DRIVER_VARIABLES = {"PGPASSWORD", "PGSSLMODE", "PGSSLROOTCERT"}
 SECRET_VARIABLES = {"JWT_PRIVATE_KEY", "PGPASSWORD"}
@@ -35,21 +32,6 @@ WORKLOADS = ("Deployment", "StatefulSet", "Job")
 TOOLS_HINT = "`make k8s-tools` installs it (pip install -r deploy/kubernetes/tools.txt)"
 
 Doc = dict[str, Any]
-
-
-def tool(name: str, hint: str = TOOLS_HINT) -> str:
-    """Beside this interpreter (a virtual environment's), else on PATH."""
-    beside = Path(sys.executable).with_name(name)
-    found = str(beside) if beside.is_file() else shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} is missing: {hint}")
-    return found
-
-
-def run(*command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own tools and arguments
-        command, capture_output=True, text=True, check=False, timeout=300
-    )
 
 
 @dataclass(frozen=True)
@@ -126,7 +108,7 @@ def test_the_tools_are_the_pinned_ones() -> None:
     assert pins.keys() == {"checkov", "kubernetes-validate"}
     for name, version in pins.items():
         assert f"{name}=={version}" in locked, f"tools.txt is stale: {name}"
-    reported = run(tool("kubernetes-validate"), "--version")
+    reported = run(tool("kubernetes-validate", TOOLS_HINT), "--version")
     assert reported.stdout.strip() == pins["kubernetes-validate"], reported.stdout
 
 
@@ -134,7 +116,7 @@ def test_the_tools_are_the_pinned_ones() -> None:
 def test_every_resource_matches_the_kubernetes_schemas(rendered: Render, version: str) -> None:
     """Strict: an unknown or misplaced field fails. The one kind without a schema here is
     CloudNativePG's Cluster (no package ships its CRD); the tests below check what we set."""
-    validator = tool("kubernetes-validate")
+    validator = tool("kubernetes-validate", TOOLS_HINT)
     checked = run(
         validator, "--kubernetes-version", version, "--strict", "--quiet", str(rendered.path)
     )
@@ -146,7 +128,7 @@ def test_every_resource_matches_the_kubernetes_schemas(rendered: Render, version
 
 
 def test_checkov_finds_nothing_and_every_skip_says_why(rendered: Render) -> None:
-    checkov = tool("checkov")
+    checkov = tool("checkov", TOOLS_HINT)
     config = KUBERNETES / ".checkov.yaml"
     scanned = run(checkov, "--config-file", str(config), "-f", str(rendered.path), "-o", "json")
     assert scanned.stdout.strip(), scanned.stderr
