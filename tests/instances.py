@@ -42,13 +42,17 @@ class Process:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(STOP_SECONDS)
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
+        """SIGTERM, as an orchestrator sends; `stopped` waits for it to take effect."""
         if self.process.poll() is None:
             self.process.terminate()
-            try:
-                self.process.wait(STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.kill()
+
+    def stopped(self) -> None:
+        """Wait for the process to end; kill it if it will not within STOP_SECONDS."""
+        try:
+            self.process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.kill()
 
 
 def environment(settings: Settings, **overrides: str) -> dict[str, str]:
@@ -77,9 +81,10 @@ class Fleet:
         self._env = dict(env or {})
         self.processes: list[Process] = []
 
-    def _start(
+    def start(
         self, arguments: list[str], env: Mapping[str, str], log: Path | None = None
     ) -> Process:
+        """`taskmaster ARGUMENTS` started (not awaited); what it logs goes to `log`."""
         errors = self._settings.data_dir / f"process-{len(self.processes)}.stderr"
         errors.parent.mkdir(parents=True, exist_ok=True)
         with open(log or os.devnull, "ab") as output, errors.open("ab") as error_output:
@@ -105,7 +110,7 @@ class Fleet:
         """An API instance on `port` (a free one by default), once it answers (within `within`
         seconds); what it logs goes to `log`."""
         port = port or free_port()
-        process = self._start(["serve", "--port", str(port)], env, log)
+        process = self.start(["serve", "--port", str(port)], env, log)
         process.url = f"http://127.0.0.1:{port}"
 
         async def answers() -> bool:
@@ -121,14 +126,14 @@ class Fleet:
 
     def relay(self, log: Path | None = None, **env: str) -> Process:
         """A relay process (`taskmaster relay`); what it logs goes to `log`."""
-        return self._start(["relay"], env, log)
+        return self.start(["relay"], env, log)
 
     def stop(self) -> None:
+        """Every process asked at once, then awaited: they stop side by side."""
         for process in self.processes:
-            if process.process.poll() is None:
-                process.process.terminate()
+            process.ask_to_stop()
         for process in self.processes:
-            process.stop()
+            process.stopped()
 
 
 @asynccontextmanager

@@ -17,7 +17,7 @@ from redis import Redis
 
 from taskmaster.config import Environment, Settings
 from tests.db.servers import free_port
-from tests.instances import COMMAND, STOP_SECONDS, environment
+from tests.instances import Fleet
 from tests.waiting import until
 
 STARTUP_SECONDS = 30
@@ -44,23 +44,14 @@ def serving(database_url: str, redis_url: str, redis_prefix: str, data_dir: Path
         data_dir=data_dir,
     )
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own command, with arguments we build
-        [str(COMMAND), "serve", "--port", str(port)],
-        env=environment(settings),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
+    fleet = Fleet(settings)
+    process = fleet.start(["serve", "--port", str(port)], {})
     url = f"http://127.0.0.1:{port}"
     try:
-        until(lambda: _answering(url, process), within=STARTUP_SECONDS, what="the API answering")
+        until(lambda: _answering(url, process.process), within=STARTUP_SECONDS, what="the API")
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_SECONDS)
+        fleet.stop()
         with Redis.from_url(redis_url) as redis:
             left = list(redis.scan_iter(f"{redis_prefix}*"))
             if left:
