@@ -9,6 +9,7 @@ import orjson
 from taskmaster.idempotency.keys import Answer
 from taskmaster.runtime import Runtime
 from taskmaster.tasks.service import TaskDraft
+from taskmaster.upkeep import Forgotten
 from tests.conftest import Account, FakeClock
 
 
@@ -23,8 +24,8 @@ async def test_old_tombstones_and_keys_are_forgotten(
         return Answer(201, orjson.dumps({}))
 
     await runtime.idempotency.once(owner, "key", "request", work)
-    assert await runtime.upkeep.run_once() == (0, 0)
+    assert await runtime.upkeep.run_once() == Forgotten()
     clock.advance(hours=25)
-    assert await runtime.upkeep.run_once() == (0, 1)
+    assert await runtime.upkeep.run_once() == Forgotten(keys=1)
     clock.advance(days=runtime.settings.tombstone_retention_days)
-    assert await runtime.upkeep.run_once() == (1, 0)
+    assert await runtime.upkeep.run_once() == Forgotten(tombstones=1)

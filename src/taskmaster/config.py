@@ -174,6 +174,8 @@ class Settings(BaseSettings):
     # deletions are kept for syncing clients (the delta query).
     require_if_match: bool = False
     tombstone_retention_days: float = Field(default=30, gt=0)
+    # How long each account's security log keeps an entry (#13).
+    security_log_retention_days: float = Field(default=180, gt=0)
 
     # v1's announced end: deprecated the day v2 shipped, sunset a year later.
     api_v1_deprecated_at: OptionalMoment = datetime(2026, 12, 1, tzinfo=UTC)

@@ -61,10 +61,20 @@ class Unauthorized(TaskMasterError):
     title = "Authentication is required"
 
 
+class SecondFactorRequired(Unauthorized):
+    kind = "second-factor-required"
+    title = "A second factor is required"
+
+
 class Forbidden(TaskMasterError):
     status = 403
     kind = "forbidden"
     title = "Not allowed"
+
+
+class ReauthenticationRequired(Forbidden):
+    kind = "reauthentication-required"
+    title = "Confirm it is you first"
 
 
 class NotFound(TaskMasterError):
@@ -157,7 +167,9 @@ KINDS: tuple[type[TaskMasterError], ...] = (
     InvalidCursor,
     UnsupportedVersion,
     Unauthorized,
+    SecondFactorRequired,
     Forbidden,
+    ReauthenticationRequired,
     NotFound,
     MethodNotAllowed,
     Conflict,

@@ -16,16 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskmaster import cache
 from taskmaster.api.v2.cursors import CursorSeal
+from taskmaster.auth.challenges import Challenges
 from taskmaster.auth.keys import KeySet, load_keys
 from taskmaster.auth.passwords import PasswordHasher
 from taskmaster.auth.refresh_tokens import RefreshTokenMinter
 from taskmaster.auth.repository import CredentialReader, session_ended
 from taskmaster.auth.revocations import NAMESPACE as REVOKED_NAMESPACE
 from taskmaster.auth.revocations import RevokedSessions, remembered_for
+from taskmaster.auth.second_step import SecondStep
+from taskmaster.auth.security_log import SecurityEvents, SecurityLog
 from taskmaster.auth.service import AccountService
-from taskmaster.auth.sessions import SessionPolicy, SessionService
+from taskmaster.auth.sessions import Client, SessionPolicy, SessionService
 from taskmaster.auth.throttle import Throttle, ThrottlePolicy
 from taskmaster.auth.tokens import AccessTokens
+from taskmaster.auth.totp import SecretSeal
+from taskmaster.auth.two_factor import TwoFactor
 from taskmaster.cache.base import KeyValue
 from taskmaster.cache.mirror import SetMirror
 from taskmaster.cache.reads import ReadCache
@@ -114,23 +119,55 @@ class Runtime:
             clock=clock,
         )
 
-    def session_service(self, session: AsyncSession) -> SessionService:
+    def security_log(self, session: AsyncSession, client: Client) -> SecurityLog:
+        return SecurityLog(session, client, apart=self.db.sessions, clock=self.clock)
+
+    def session_service(self, session: AsyncSession, client: Client) -> SessionService:
         policy = SessionPolicy(
             lifetime=timedelta(days=self.settings.refresh_token_ttl_days),
             reuse_grace=timedelta(seconds=self.settings.refresh_reuse_grace_seconds),
         )
-        return SessionService(session, minter=self.minter, policy=policy, clock=self.clock)
+        return SessionService(
+            session,
+            minter=self.minter,
+            policy=policy,
+            log=self.security_log(session, client),
+            clock=self.clock,
+        )
 
-    def account_service(self, session: AsyncSession) -> AccountService:
+    def two_factor(self, session: AsyncSession, client: Client) -> TwoFactor:
+        log = self.security_log(session, client)
+        return TwoFactor(session, seal=self.totp_seal, log=log, clock=self.clock)
+
+    def account_service(self, session: AsyncSession, client: Client) -> AccountService:
+        log = self.security_log(session, client)
+        second_step = SecondStep(
+            self.two_factor(session, client), self.challenges, self.throttle, log
+        )
         return AccountService(
             session,
             credentials=CredentialReader(self.db.sessions),
-            sessions=self.session_service(session),
+            sessions=self.session_service(session, client),
             hasher=self.hasher,
             tokens=self.tokens,
             throttle=self.throttle,
+            second_step=second_step,
+            log=log,
             clock=self.clock,
         )
+
+    @cached_property
+    def challenges(self) -> Challenges:
+        return Challenges(self.store, self.clock)
+
+    @cached_property
+    def totp_seal(self) -> SecretSeal:
+        """Seals authenticator secrets with a key derived from the signing key."""
+        return SecretSeal(_derived_secret(self.keys, b"taskmaster/totp-secret"))
+
+    @cached_property
+    def security_events(self) -> SecurityEvents:
+        return SecurityEvents(self.db.sessions)
 
     @cached_property
     def sampler(self) -> Sampler:
@@ -225,8 +262,15 @@ class Runtime:
 
     @cached_property
     def upkeep(self) -> Upkeep:
-        kept = timedelta(days=self.settings.tombstone_retention_days)
-        return Upkeep(self.tasks, self.idempotency, clock=self.clock, tombstones_kept=kept)
+        settings = self.settings
+        return Upkeep(
+            self.tasks,
+            self.idempotency,
+            self.security_events,
+            clock=self.clock,
+            tombstones_kept=timedelta(days=settings.tombstone_retention_days),
+            security_events_kept=timedelta(days=settings.security_log_retention_days),
+        )
 
     @cached_property
     def cursors(self) -> CursorSeal:

@@ -41,9 +41,20 @@ def auth(base_url: str) -> dict[str, str]:
 
 
 # Where the server's own rules decide what the schema cannot say (a deliverable email, a
-# password not among the common ones, the right current password), a schema-valid request
-# may rightly be refused with 400: there, "valid data is accepted" is not checked.
-SERVER_RULES = {"register", "changePassword", "deleteAccount", "createInvitation"}
+# password not among the common ones, the right current password, a code the app shows now,
+# an app that is on), a schema-valid request may rightly be refused with 4xx: there, "valid
+# data is accepted" is not checked.
+SERVER_RULES = {
+    "register",
+    "changePassword",
+    "deleteAccount",
+    "createInvitation",
+    "finishLogin",
+    "reauthenticate",
+    "confirmTotpEnrolment",
+    "renewRecoveryCodes",
+    "turnOffTotp",
+}
 # These end the session that signs them in: each example gets an account of its own.
 ENDS_SESSION = {"logout", "logoutEverywhere"}
 

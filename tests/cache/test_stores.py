@@ -28,6 +28,14 @@ async def test_set_get_delete(store: KeyValue) -> None:
     assert await store.get("a") is None
 
 
+async def test_take_hands_a_value_out_once(store: KeyValue) -> None:
+    await store.set("challenge", b"c", ttl=60)
+    assert await store.take("challenge") == b"c"
+    assert await store.take("challenge") is None
+    assert await store.get("challenge") is None
+    assert await store.take("never-set") is None
+
+
 async def test_counters(store: KeyValue) -> None:
     assert [await store.incr("n", ttl=60) for _ in range(3)] == [1, 2, 3]
     assert await store.get_many_ints(["n", "absent"]) == [3, 0]

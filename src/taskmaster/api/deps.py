@@ -8,9 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taskmaster.auth.security_log import announce_committed
 from taskmaster.auth.service import AccountService
 from taskmaster.auth.sessions import Client, SessionService, ended_by
 from taskmaster.auth.tokens import MISSING_TOKEN, AccessClaims, TokenInvalid
+from taskmaster.auth.two_factor import TwoFactor
 from taskmaster.errors import TaskMasterError, Unauthorized
 from taskmaster.observe.requests import note_caller
 from taskmaster.projects.invitations import InvitationService
@@ -34,10 +36,11 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 async def transaction(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     """One transaction per request, committed when the handler returns, before the response;
     then this instance refuses the sessions it ended, and the read cache and the relay hear
-    what it touched."""
+    what it touched, and the operators' log its security events."""
     async with runtime.db.session() as session:
         yield session
         await session.commit()
+        announce_committed(session)
         await runtime.sessions_ended(ended_by(session))
         touched = touched_by(session)
         await runtime.touched(users=touched.users, projects=touched.projects)
@@ -99,12 +102,22 @@ def optional_caller(request: Request, runtime: Runtime) -> AccessClaims | None:
         return None
 
 
-async def account_service(session: SessionDep, runtime: RuntimeDep) -> AccountService:
-    return runtime.account_service(session)
+async def account_service(
+    session: SessionDep, runtime: RuntimeDep, client: ClientDep
+) -> AccountService:
+    return runtime.account_service(session, client)
 
 
-async def session_service(session: SessionDep, runtime: RuntimeDep) -> SessionService:
-    return runtime.session_service(session)
+async def session_service(
+    session: SessionDep, runtime: RuntimeDep, client: ClientDep
+) -> SessionService:
+    return runtime.session_service(session, client)
+
+
+async def two_factor_service(
+    session: SessionDep, runtime: RuntimeDep, client: ClientDep
+) -> TwoFactor:
+    return runtime.two_factor(session, client)
 
 
 async def project_service(session: SessionDep, runtime: RuntimeDep) -> ProjectService:
@@ -120,3 +133,4 @@ Accounts = Annotated[AccountService, Depends(account_service)]
 Projects = Annotated[ProjectService, Depends(project_service)]
 Invitations = Annotated[InvitationService, Depends(invitation_service)]
 Sessions = Annotated[SessionService, Depends(session_service)]
+TwoFactorDep = Annotated[TwoFactor, Depends(two_factor_service)]

@@ -1,4 +1,5 @@
-"""Accounts: register, sign in, refresh, change the password, read a profile."""
+"""Accounts: register, sign in (in one step or two), confirm who is asking, refresh, change
+the password, read a profile."""
 
 from __future__ import annotations
 
@@ -18,9 +19,12 @@ from taskmaster.auth.repository import (
     DuplicateEmail,
     UserRepository,
 )
+from taskmaster.auth.second_step import SecondStep, SecondStepNeeded, password_mark
+from taskmaster.auth.security_log import Kind, SecurityLog
 from taskmaster.auth.sessions import Client, Issued, SessionService
 from taskmaster.auth.throttle import Throttle
 from taskmaster.auth.tokens import AccessTokens
+from taskmaster.auth.two_factor import Proof
 from taskmaster.clock import Clock
 from taskmaster.errors import Conflict, Invalid, NotFound, Unauthorized
 from taskmaster.projects.service import ProjectService
@@ -34,6 +38,8 @@ PASSWORD_MAX = 128
 INVALID_CREDENTIALS = "Invalid email or password"
 EMAIL_TAKEN = "User with this email already exists"
 WRONG_CURRENT_PASSWORD = "Current password is incorrect"
+SIGN_IN_EXPIRED = "This sign-in has expired. Please sign in again."
+WRONG_CODE = "This code is not valid. Enter the code your app shows now, or a recovery code."
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,8 @@ class AccountService:
         hasher: PasswordHasher,
         tokens: AccessTokens,
         throttle: Throttle,
+        second_step: SecondStep,
+        log: SecurityLog,
         clock: Clock,
     ) -> None:
         self._session = session
@@ -103,10 +111,13 @@ class AccountService:
         self._hasher = hasher
         self._tokens = tokens
         self._throttle = throttle
+        self._second_step = second_step
+        self._log = log
         self._clock = clock
 
-    async def _signed_in(self, user: User, client: Client) -> SignedIn:
+    async def _signed_in(self, user: User, client: Client, method: str) -> SignedIn:
         issued = await self._sessions.start(user.id, client)
+        self._log.record(user.id, Kind.SIGNED_IN, method=method, session=str(issued.session_id))
         return SignedIn(user, self._tokens.issue(user.id, issued.session_id), issued)
 
     async def register(self, registration: Registration, client: Client) -> SignedIn:
@@ -126,10 +137,11 @@ class AccountService:
         except DuplicateEmail as error:
             raise Conflict(EMAIL_TAKEN) from error
         await self._projects.add_inbox(user.id, now)
-        return await self._signed_in(user, client)
+        return await self._signed_in(user, client, "registration")
 
-    async def login(self, email: str, password: str, client: Client) -> SignedIn:
-        """Sign in; an unknown email costs the same work and answers the same as a bad password.
+    async def login(self, email: str, password: str, client: Client) -> SignedIn | SecondStepNeeded:
+        """Sign in, or, with two-step sign-in on, pass to the second step; an unknown email
+        costs the same work and answers the same as a bad password.
 
         The password is checked with no connection held. Then the user row is share-locked
         until the session is committed and must still hold the hash that was checked, so a
@@ -142,6 +154,10 @@ class AccountService:
         found = await self._credentials.by_email(email)
         stored_hash = found.password_hash if found is not None else None
         if not await self._hasher.verify(stored_hash, password) or found is None:
+            if found is not None:
+                await self._log.record_attempt(
+                    found.user_id, Kind.SIGN_IN_FAILED, method="password"
+                )
             raise Unauthorized(INVALID_CREDENTIALS)
         await self._throttle.login_succeeded(attempt)
         rehashed = None
@@ -152,7 +168,64 @@ class AccountService:
             raise Unauthorized(INVALID_CREDENTIALS)  # changed or deleted since the check
         if rehashed is not None:
             user.password_hash = rehashed
-        return await self._signed_in(user, client)
+        if await self._second_step.two_factor.enabled(user.id):
+            return await self._second_step.begin(user.id, user.password_hash)
+        return await self._signed_in(user, client, "password")
+
+    async def finish_login(self, challenge: str, proof: Proof, client: Client) -> SignedIn:
+        """The second step: the challenge of a sign-in whose password was right, and a code
+        or a recovery code."""
+        pending = await self._second_step.pending(challenge)
+        found = None if pending is None else await self._credentials.by_id(pending.user_id)
+        if pending is None or found is None:
+            raise Unauthorized(SIGN_IN_EXPIRED)
+        if not await self._second_step.prove(found, proof, client, Kind.SIGN_IN_FAILED):
+            raise Unauthorized(WRONG_CODE)
+        user = await self._users.by_id(found.user_id, lock="share")
+        if user is None or password_mark(user.password_hash) != pending.password:
+            raise Unauthorized(SIGN_IN_EXPIRED)  # the password changed since the first step
+        if not await self._second_step.finish(challenge):
+            raise Unauthorized(SIGN_IN_EXPIRED)  # another request finished this sign-in
+        return await self._signed_in(user, client, f"password+{proof.method}")
+
+    async def reauthenticate(
+        self,
+        user_id: uuid.UUID,
+        session_id: uuid.UUID,
+        client: Client,
+        *,
+        password: str | None = None,
+        proof: Proof | None = None,
+    ) -> None:
+        """Confirm, with the password or a second factor, that the session's user is at the
+        keyboard: sensitive changes are allowed for a few minutes (`require_recent`)."""
+        if password is not None:
+            await self._verified(user_id, password, client)
+            method = "password"
+        elif proof is not None:
+            found = await self._credentials.by_id(user_id)
+            if found is None:
+                raise NotFound("User not found")
+            if not await self._second_step.prove(
+                found, proof, client, Kind.REAUTHENTICATION_FAILED
+            ):
+                raise Invalid.at("body", proof.member, WRONG_CODE)
+            method = proof.method
+        else:
+            raise Invalid("Please provide your password or a code")
+        await self._sessions.confirmed(user_id, session_id)
+        self._log.record(user_id, Kind.REAUTHENTICATED, method=method)
+
+    async def turn_off_two_step(self, user_id: uuid.UUID, proof: Proof, client: Client) -> None:
+        """Turn two-step sign-in off, confirmed by a current code or a recovery code."""
+        found = await self._credentials.by_id(user_id)
+        if found is None:
+            raise NotFound("User not found")
+        if not await self._second_step.two_factor.enabled(user_id):
+            raise Conflict("Two-step sign-in is not on for this account.")
+        if not await self._second_step.prove(found, proof, client, Kind.REAUTHENTICATION_FAILED):
+            raise Invalid.at("body", proof.member, WRONG_CODE)
+        await self._second_step.two_factor.turn_off(user_id)
 
     async def refresh(self, refresh_token: str, client: Client) -> SignedIn:
         issued = await self._sessions.rotate(refresh_token, client)
@@ -181,6 +254,7 @@ class AccountService:
         user = await self._locked(found)
         user.password_hash = new_hash
         user.updated_at = self._clock()
+        self._log.record(user_id, Kind.PASSWORD_CHANGED)
         return await self._sessions.end_all(user_id, "password-change", keep=current_session)
 
     async def delete_account(self, user_id: uuid.UUID, password: str, client: Client) -> None:
@@ -201,6 +275,7 @@ class AccountService:
             raise NotFound("User not found")
         attempt = await self._throttle.login_attempt(found.email, client.ip)
         if not await self._hasher.verify(found.password_hash, password):
+            await self._log.record_attempt(user_id, Kind.REAUTHENTICATION_FAILED, method="password")
             raise Invalid(WRONG_CURRENT_PASSWORD)
         await self._throttle.login_succeeded(attempt)
         return found

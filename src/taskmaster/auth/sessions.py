@@ -17,13 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from taskmaster.auth.models import AuthSession, RefreshToken
 from taskmaster.auth.refresh_tokens import RefreshTokenMinter, token_digest
 from taskmaster.auth.repository import SessionRepository
+from taskmaster.auth.security_log import Kind, SecurityLog
 from taskmaster.clock import Clock
-from taskmaster.errors import NotFound, Unauthorized
+from taskmaster.errors import NotFound, ReauthenticationRequired, Unauthorized
 
 INVALID_REFRESH = "Invalid refresh token. Please login again."
 EXPIRED_REFRESH = "Refresh token expired. Please login again."
 REUSED_REFRESH = "Refresh token reuse detected. Every session of this sign-in has been ended."
 SESSION_NOT_FOUND = "Session not found"
+CONFIRM_FIRST = (
+    "Please confirm it is you (your password or a code) before changing how you sign in."
+)
 ENDED = "taskmaster.ended-sessions"
 
 USER_AGENT_MAX = 512
@@ -55,6 +59,8 @@ class Issued:
 class SessionPolicy:
     lifetime: timedelta  # absolute: counted from sign-in, refreshes do not extend it
     reuse_grace: timedelta  # how long a rotated token still yields the same successor
+    # How long a sign-in or a confirmation of the user allows sensitive changes.
+    recent: timedelta = timedelta(minutes=5)
 
 
 class SessionService:
@@ -64,10 +70,12 @@ class SessionService:
         *,
         minter: RefreshTokenMinter,
         policy: SessionPolicy,
+        log: SecurityLog,
         clock: Clock,
     ) -> None:
         self._session = session
         self._sessions = SessionRepository(session)
+        self._log = log
         self._minter = minter
         self._policy = policy
         self._clock = clock
@@ -82,6 +90,7 @@ class SessionService:
             expires_at=now + self._policy.lifetime,
             user_agent=client.user_agent,
             ip=client.ip,
+            authenticated_at=now,
         )
         await self._sessions.add(auth_session)
         token = self._minter.new()
@@ -132,6 +141,20 @@ class SessionService:
         auth_session.ip = client.ip
         auth_session.user_agent = client.user_agent or auth_session.user_agent
 
+    async def confirmed(self, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+        """The session's user just proved who they are."""
+        auth_session = await self._sessions.by_id(user_id, session_id)
+        if auth_session is None:
+            raise NotFound(SESSION_NOT_FOUND)
+        auth_session.authenticated_at = self._clock()
+
+    async def require_recent(self, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+        """Refuse unless the session's user proved who they are within the last minutes."""
+        auth_session = await self._sessions.by_id(user_id, session_id)
+        proved = None if auth_session is None else auth_session.authenticated_at
+        if proved is None or proved <= self._clock() - self._policy.recent:
+            raise ReauthenticationRequired(CONFIRM_FIRST)
+
     async def active(self, user_id: uuid.UUID) -> Sequence[AuthSession]:
         return await self._sessions.active(user_id, self._clock())
 
@@ -161,6 +184,9 @@ class SessionService:
     ) -> list[uuid.UUID]:
         ended = await self._sessions.revoke(user_id, self._clock(), reason, only=only, keep=keep)
         self._session.info.setdefault(ENDED, set()).update(ended)
+        if ended:
+            kind = Kind.REFRESH_TOKEN_REUSED if reason == "reuse" else Kind.SESSION_ENDED
+            self._log.record(user_id, kind, reason=reason, sessions=len(ended))
         return ended
 
 

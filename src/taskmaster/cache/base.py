@@ -43,6 +43,10 @@ class KeyValue(Protocol):
         """Set the integer at `key` to `value` unless it holds a larger one; `ttl` restarts."""
         ...
 
+    async def take(self, key: str) -> bytes | None:
+        """The value at `key`, deleted in the same step: of two takers, one gets it."""
+        ...
+
     async def delete(self, *keys: str) -> None: ...
 
     async def keys(self, prefix: str) -> list[str]:

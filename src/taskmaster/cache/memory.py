@@ -77,6 +77,11 @@ class MemoryKeyValue:
     async def raise_to(self, key: str, value: int, *, ttl: float) -> None:
         self._store(key, str(max(value, int(self._live(key) or 0))).encode(), ttl)
 
+    async def take(self, key: str) -> bytes | None:
+        value = self._live(key)
+        self._items.pop(key, None)
+        return value
+
     async def delete(self, *keys: str) -> None:
         for key in keys:
             self._items.pop(key, None)

@@ -128,6 +128,11 @@ class RedisKeyValue:
         async with unavailable_on_error():
             await self._raise_to(keys=[self.prefix + key], args=[value, _millis(ttl)])
 
+    async def take(self, key: str) -> bytes | None:
+        async with unavailable_on_error():
+            value = await self.redis.getdel(self.prefix + key)
+        return value.encode() if isinstance(value, str) else value
+
     async def delete(self, *keys: str) -> None:
         if keys:
             async with unavailable_on_error():

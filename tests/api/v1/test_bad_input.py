@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import Column, Table, func, select
 
-from taskmaster.auth.models import User
+from taskmaster.auth.models import SecurityEvent, User
 from taskmaster.db.base import Base
 from taskmaster.events.models import OutboxEvent
 from taskmaster.runtime import Runtime
@@ -38,7 +38,8 @@ def _written(table: Table) -> list[Column[Any]]:
 
 
 async def everything(runtime: Runtime) -> Rows:
-    """Every row of every table: what "nothing was written" is checked against."""
+    """Every row of every table but the security log: what "nothing was written" is checked
+    against. (A failed attempt on an account is logged; the tests of it say so.)"""
     async with runtime.db.session() as session:
         return {
             table.name: [
@@ -50,6 +51,7 @@ async def everything(runtime: Runtime) -> Rows:
                 ).all()
             ]
             for table in Base.metadata.sorted_tables
+            if table is not SecurityEvent.__table__
         }
 
 

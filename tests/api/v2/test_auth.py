@@ -33,6 +33,14 @@ OPERATIONS = {
     "listSessions": ("get", f"{AUTH}/sessions"),
     "endSession": ("delete", f"{AUTH}/sessions/{{sessionId}}"),
     "deleteAccount": ("delete", PROFILE),
+    "finishLogin": ("post", f"{AUTH}/login/second-step"),
+    "reauthenticate": ("post", f"{AUTH}/reauthenticate"),
+    "getTotp": ("get", f"{AUTH}/totp"),
+    "beginTotpEnrolment": ("post", f"{AUTH}/totp/enrolment"),
+    "confirmTotpEnrolment": ("post", f"{AUTH}/totp/confirmation"),
+    "renewRecoveryCodes": ("post", f"{AUTH}/totp/recovery-codes"),
+    "turnOffTotp": ("delete", f"{AUTH}/totp"),
+    "listSecurityEvents": ("get", f"{AUTH}/security-log"),
 }
 
 
@@ -457,4 +465,11 @@ async def test_the_schema_documents_bodies_and_answers(client: httpx.AsyncClient
         "listSessions",
         "endSession",
         "deleteAccount",
+        "reauthenticate",
+        "getTotp",
+        "beginTotpEnrolment",
+        "confirmTotpEnrolment",
+        "renewRecoveryCodes",
+        "turnOffTotp",
+        "listSecurityEvents",
     ]

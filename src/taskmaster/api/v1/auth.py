@@ -13,11 +13,16 @@ from taskmaster.api.v1 import serialize
 from taskmaster.api.v1.envelope import ok
 from taskmaster.api.v1.fields import text
 from taskmaster.api.v1.signin import signed_in_response
+from taskmaster.auth.second_step import SecondStepNeeded
 from taskmaster.auth.service import Registration
-from taskmaster.errors import Invalid
+from taskmaster.errors import Invalid, Unauthorized
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 Body = Annotated[dict[str, Any], Depends(json_object)]
+TWO_STEP_IN_V2 = (
+    "This account signs in in two steps (an authenticator app's code after the password). "
+    "Please sign in with the web app or API v2."
+)
 
 
 @router.post("/register")
@@ -44,6 +49,8 @@ async def login(
     if not email or not password:
         raise Invalid("Please provide email and password")
     signed_in = await accounts.login(email, password, client)
+    if isinstance(signed_in, SecondStepNeeded):
+        raise Unauthorized(TWO_STEP_IN_V2)
     return signed_in_response(request, runtime, signed_in, message="Login successful")
 
 

@@ -13,7 +13,9 @@ from taskmaster.api.openapi import SIGNED_IN, problem_responses
 from taskmaster.api.responses import JSONBytes
 from taskmaster.api.v1 import serialize
 from taskmaster.api.v2 import account_schemas as wire
+from taskmaster.api.v2.security import second_step_required
 from taskmaster.api.v2.signin import signed_in_response, signed_out
+from taskmaster.auth.second_step import SecondStepNeeded
 from taskmaster.auth.service import Registration
 
 router = APIRouter(prefix="/auth", tags=["auth (v2)"])
@@ -58,8 +60,15 @@ async def login(
     client: ClientDep,
     runtime: RuntimeDep,
 ) -> Response:
-    """Sign in; the refresh token is also set as a cookie."""
+    """Sign in; the refresh token is also set as a cookie.
+
+    With two-step sign-in on, a right password answers 401 with the problem type
+    second-factor-required and three more members: `challenge` (a token, valid once),
+    `expiresAt` and `methods` (totp, recovery-code). POST the challenge with a code to
+    /auth/login/second-step within five minutes."""
     signed_in = await accounts.login(body.email, body.password, client)
+    if isinstance(signed_in, SecondStepNeeded):
+        return second_step_required(signed_in)
     return signed_in_response(request, runtime, signed_in)
 
 
