@@ -120,7 +120,7 @@ class Runtime:
         )
 
     def security_log(self, session: AsyncSession, client: Client) -> SecurityLog:
-        return SecurityLog(session, client, apart=self.db.sessions, clock=self.clock)
+        return SecurityLog(session, client, clock=self.clock)
 
     def session_service(self, session: AsyncSession, client: Client) -> SessionService:
         policy = SessionPolicy(

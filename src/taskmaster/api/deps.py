@@ -35,15 +35,20 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 async def transaction(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     """One transaction per request, committed when the handler returns, before the response;
-    then this instance refuses the sessions it ended, and the read cache and the relay hear
-    what it touched, and the operators' log its security events."""
-    async with runtime.db.session() as session:
-        yield session
-        await session.commit()
-        announce_committed(session)
-        await runtime.sessions_ended(ended_by(session))
-        touched = touched_by(session)
-        await runtime.touched(users=touched.users, projects=touched.projects)
+    then this instance refuses the sessions it ended, the read cache and the relay hear what
+    it touched, and the operators' log its security events. Failed attempts on an account are
+    kept however the transaction ended."""
+    session = runtime.db.session()
+    try:
+        async with session:
+            yield session
+            await session.commit()
+            announce_committed(session)
+            await runtime.sessions_ended(ended_by(session))
+            touched = touched_by(session)
+            await runtime.touched(users=touched.users, projects=touched.projects)
+    finally:
+        await runtime.security_events.keep_attempts(session)
 
 
 SessionDep = Annotated[AsyncSession, Depends(transaction, scope="function")]

@@ -77,7 +77,7 @@ class SecondStep:
         sign-in attempt; a wrong one is logged as `failed`."""
         attempt = await self._throttle.login_attempt(found.email, client.ip)
         if not await self.two_factor.prove(found.user_id, proof):
-            await self._log.record_attempt(found.user_id, failed, method=proof.method)
+            self._log.record_attempt(found.user_id, failed, method=proof.method)
             return False
         await self._throttle.login_succeeded(attempt)
         return True

@@ -3,8 +3,9 @@ and for operators (one JSON log line per entry).
 
 An entry about a change is written in the change's transaction, so a change that fails leaves
 none; its log line follows the commit. An entry about a failed attempt is written in a
-transaction of its own, as the request's is rolled back. Entries older than the retention
-(SECURITY_LOG_RETENTION_DAYS) are forgotten by the upkeep.
+transaction of its own once the request's has ended, whichever way: the request's is rolled
+back, and SQLite's one connection is the request's until then. Entries older than the
+retention (SECURITY_LOG_RETENTION_DAYS) are forgotten by the upkeep.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from taskmaster.auth.models import SecurityEvent
 from taskmaster.clock import Clock
+from taskmaster.ids import uuid7
 
 if TYPE_CHECKING:  # the sessions record their endings here
     from taskmaster.auth.sessions import Client
 
 log = structlog.get_logger("taskmaster.security")
 PENDING = "taskmaster.security-events"
+ATTEMPTS = "taskmaster.failed-attempts"
 DETAIL_MAX = 1000
 
 
@@ -66,21 +69,14 @@ def _announce(event: SecurityEvent) -> None:
 class SecurityLog:
     """Records a request's security events, each with the request's client."""
 
-    def __init__(
-        self,
-        session: AsyncSession,
-        client: Client,
-        *,
-        apart: async_sessionmaker[AsyncSession],
-        clock: Clock,
-    ) -> None:
+    def __init__(self, session: AsyncSession, client: Client, *, clock: Clock) -> None:
         self._session = session
         self._client = client.trimmed()
-        self._apart = apart
         self._clock = clock
 
     def _event(self, user_id: uuid.UUID, kind: Kind, detail: dict[str, Any]) -> SecurityEvent:
         return SecurityEvent(
+            id=uuid7(),  # now, not at the flush: entries of one moment keep their order
             user_id=user_id,
             kind=kind.value,
             at=self._clock(),
@@ -95,13 +91,10 @@ class SecurityLog:
         self._session.add(event)
         self._session.info.setdefault(PENDING, []).append(event)
 
-    async def record_attempt(self, user_id: uuid.UUID, kind: Kind, **detail: Any) -> None:
-        """An entry about a failed attempt, committed at once whatever the request's fate."""
-        event = self._event(user_id, kind, detail)
-        async with self._apart() as session:
-            session.add(event)
-            await session.commit()
-        _announce(event)
+    def record_attempt(self, user_id: uuid.UUID, kind: Kind, **detail: Any) -> None:
+        """An entry about a failed attempt, kept whatever the request's fate
+        (`SecurityEvents.keep_attempts`)."""
+        self._session.info.setdefault(ATTEMPTS, []).append(self._event(user_id, kind, detail))
 
 
 def announce_committed(session: AsyncSession) -> None:
@@ -115,6 +108,21 @@ class SecurityEvents:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+
+    async def keep_attempts(self, request: AsyncSession) -> None:
+        """Write the failed attempts the request recorded, once its transaction has ended."""
+        attempts: list[SecurityEvent] = request.info.pop(ATTEMPTS, [])
+        if not attempts:
+            return
+        try:
+            async with self._sessions() as session:
+                session.add_all(attempts)
+                await session.commit()
+        except Exception as error:  # the request's own failure must not be masked
+            log.warning("failed attempts not kept", attempts=len(attempts), error=repr(error))
+            return
+        for event in attempts:
+            _announce(event)
 
     async def page(
         self, user_id: uuid.UUID, *, after: tuple[datetime, uuid.UUID] | None, limit: int

@@ -155,9 +155,7 @@ class AccountService:
         stored_hash = found.password_hash if found is not None else None
         if not await self._hasher.verify(stored_hash, password) or found is None:
             if found is not None:
-                await self._log.record_attempt(
-                    found.user_id, Kind.SIGN_IN_FAILED, method="password"
-                )
+                self._log.record_attempt(found.user_id, Kind.SIGN_IN_FAILED, method="password")
             raise Unauthorized(INVALID_CREDENTIALS)
         await self._throttle.login_succeeded(attempt)
         rehashed = None
@@ -275,7 +273,7 @@ class AccountService:
             raise NotFound("User not found")
         attempt = await self._throttle.login_attempt(found.email, client.ip)
         if not await self._hasher.verify(found.password_hash, password):
-            await self._log.record_attempt(user_id, Kind.REAUTHENTICATION_FAILED, method="password")
+            self._log.record_attempt(user_id, Kind.REAUTHENTICATION_FAILED, method="password")
             raise Invalid(WRONG_CURRENT_PASSWORD)
         await self._throttle.login_succeeded(attempt)
         return found
