@@ -28,6 +28,7 @@ from taskmaster.api.v1 import tasks as v1_tasks
 from taskmaster.api.v1_usage import V1Usage
 from taskmaster.api.v2 import auth as v2_auth
 from taskmaster.api.v2 import contract as v2_contract
+from taskmaster.api.v2 import passkeys as v2_passkeys
 from taskmaster.api.v2 import projects as v2_projects
 from taskmaster.api.v2 import security as v2_security
 from taskmaster.api.v2 import sessions as v2_sessions
@@ -176,7 +177,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(meta.router)
     for router in (v1_auth.router, v1_sessions.router):
         app.include_router(router, prefix=V1, include_in_schema=False)
-    for router in (v2_auth.router, v2_sessions.router, v2_security.router, v2_projects.router):
+    v2_routers = (v2_auth, v2_sessions, v2_security, v2_passkeys, v2_projects)
+    for router in (module.router for module in v2_routers):
         app.include_router(router, prefix=V2)
     _document_versions(app)
     web.mount(app)

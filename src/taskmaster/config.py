@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     # Where the web app is served, for the links the API makes (invitations); None: the API's
     # own origin, which serves the web app in the default deployment.
     web_url: str | None = None
+    # The domain passkeys are bound to (WebAuthn's RP ID): the web app's host when unset. A
+    # parent domain (example.com for app.example.com) lets its subdomains share them.
+    webauthn_rp_id: str | None = None
 
     redis_url: str | None = None
     redis_prefix: str = "taskmaster:"

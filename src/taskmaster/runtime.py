@@ -18,6 +18,7 @@ from taskmaster import cache
 from taskmaster.api.v2.cursors import CursorSeal
 from taskmaster.auth.challenges import Challenges
 from taskmaster.auth.keys import KeySet, load_keys
+from taskmaster.auth.passkeys import Passkeys
 from taskmaster.auth.passwords import PasswordHasher
 from taskmaster.auth.refresh_tokens import RefreshTokenMinter
 from taskmaster.auth.repository import CredentialReader, session_ended
@@ -139,6 +140,10 @@ class Runtime:
         log = self.security_log(session, client)
         return TwoFactor(session, seal=self.totp_seal, log=log, clock=self.clock)
 
+    def passkeys(self, session: AsyncSession, client: Client) -> Passkeys:
+        log = self.security_log(session, client)
+        return Passkeys(session, challenges=self.challenges, log=log, clock=self.clock)
+
     def account_service(self, session: AsyncSession, client: Client) -> AccountService:
         log = self.security_log(session, client)
         second_step = SecondStep(
@@ -152,6 +157,7 @@ class Runtime:
             tokens=self.tokens,
             throttle=self.throttle,
             second_step=second_step,
+            passkeys=self.passkeys(session, client),
             log=log,
             clock=self.clock,
         )

@@ -54,6 +54,8 @@ SERVER_RULES = {
     "confirmTotpEnrolment",
     "renewRecoveryCodes",
     "turnOffTotp",
+    "addPasskey",
+    "loginWithPasskey",
 }
 # These end the session that signs them in: each example gets an account of its own.
 ENDS_SESSION = {"logout", "logoutEverywhere"}

@@ -42,6 +42,8 @@ class Kind(StrEnum):
     REFRESH_TOKEN_REUSED = "refresh-token-reused"
     SESSION_ENDED = "session-ended"
     PASSWORD_CHANGED = "password-changed"
+    PASSKEY_ADDED = "passkey-added"
+    PASSKEY_REMOVED = "passkey-removed"
     TOTP_ENABLED = "totp-enabled"
     TOTP_DISABLED = "totp-disabled"
     RECOVERY_CODES_RENEWED = "recovery-codes-renewed"

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskmaster.auth.common_passwords import is_common
 from taskmaster.auth.models import User
+from taskmaster.auth.passkeys import NOT_SIGNED_IN, PasskeyAnswer, Passkeys, RelyingParty
 from taskmaster.auth.passwords import PasswordHasher
 from taskmaster.auth.repository import (
     CredentialReader,
@@ -100,6 +101,7 @@ class AccountService:
         tokens: AccessTokens,
         throttle: Throttle,
         second_step: SecondStep,
+        passkeys: Passkeys,
         log: SecurityLog,
         clock: Clock,
     ) -> None:
@@ -112,6 +114,7 @@ class AccountService:
         self._tokens = tokens
         self._throttle = throttle
         self._second_step = second_step
+        self._passkeys = passkeys
         self._log = log
         self._clock = clock
 
@@ -186,6 +189,33 @@ class AccountService:
             raise Unauthorized(SIGN_IN_EXPIRED)  # another request finished this sign-in
         return await self._signed_in(user, client, f"password+{proof.method}")
 
+    async def login_with_passkey(
+        self, answer: PasskeyAnswer, party: RelyingParty, client: Client
+    ) -> SignedIn:
+        """Sign in with a passkey: no password, and no second step (a passkey is both)."""
+        user = await self._passkey_owner(answer, party, client, Kind.SIGN_IN_FAILED)
+        if user is None:
+            raise Unauthorized(NOT_SIGNED_IN)
+        return await self._signed_in(user, client, "passkey")
+
+    async def _passkey_owner(
+        self, answer: PasskeyAnswer, party: RelyingParty, client: Client, failed: Kind
+    ) -> User | None:
+        """The user whose passkey gave `answer`, or None. Counted as a sign-in attempt on
+        that account (or on the unknown credential); a wrong one is logged. The user row is
+        share-locked, as a password sign-in's is."""
+        passkey = await self._passkeys.owner(answer.credential)
+        user = None if passkey is None else await self._users.by_id(passkey.user_id, "share")
+        account = user.email if user is not None else f"passkey:{answer.credential.get('id')}"
+        attempt = await self._throttle.login_attempt(account, client.ip)
+        if passkey is None or user is None:
+            return None
+        if not await self._passkeys.verify(passkey, answer, party):
+            self._log.record_attempt(user.id, failed, method="passkey")
+            return None
+        await self._throttle.login_succeeded(attempt)
+        return user
+
     async def reauthenticate(
         self,
         user_id: uuid.UUID,
@@ -194,12 +224,20 @@ class AccountService:
         *,
         password: str | None = None,
         proof: Proof | None = None,
+        passkey: tuple[PasskeyAnswer, RelyingParty] | None = None,
     ) -> None:
-        """Confirm, with the password or a second factor, that the session's user is at the
-        keyboard: sensitive changes are allowed for a few minutes (`require_recent`)."""
+        """Confirm, with the password, a passkey or a second factor, that the session's user
+        is at the keyboard: sensitive changes are allowed for a few minutes
+        (`require_recent`)."""
         if password is not None:
             await self._verified(user_id, password, client)
             method = "password"
+        elif passkey is not None:
+            answer, party = passkey
+            owner = await self._passkey_owner(answer, party, client, Kind.REAUTHENTICATION_FAILED)
+            if owner is None or owner.id != user_id:
+                raise Invalid.at("body", "/passkey", NOT_SIGNED_IN)
+            method = "passkey"
         elif proof is not None:
             found = await self._credentials.by_id(user_id)
             if found is None:

@@ -41,6 +41,12 @@ OPERATIONS = {
     "renewRecoveryCodes": ("post", f"{AUTH}/totp/recovery-codes"),
     "turnOffTotp": ("delete", f"{AUTH}/totp"),
     "listSecurityEvents": ("get", f"{AUTH}/security-log"),
+    "listPasskeys": ("get", f"{AUTH}/passkeys"),
+    "beginPasskeyRegistration": ("post", f"{AUTH}/passkeys/registration"),
+    "addPasskey": ("post", f"{AUTH}/passkeys"),
+    "removePasskey": ("delete", f"{AUTH}/passkeys/{{passkeyId}}"),
+    "beginPasskeyAssertion": ("post", f"{AUTH}/passkeys/assertion"),
+    "loginWithPasskey": ("post", f"{AUTH}/login/passkey"),
 }
 
 
@@ -472,4 +478,8 @@ async def test_the_schema_documents_bodies_and_answers(client: httpx.AsyncClient
         "renewRecoveryCodes",
         "turnOffTotp",
         "listSecurityEvents",
+        "listPasskeys",
+        "beginPasskeyRegistration",
+        "addPasskey",
+        "removePasskey",
     ]

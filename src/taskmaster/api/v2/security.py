@@ -28,6 +28,7 @@ from taskmaster.api.responses import JSONBytes
 from taskmaster.api.v1.serialize import timestamp
 from taskmaster.api.v2 import account_schemas, problems
 from taskmaster.api.v2 import security_schemas as wire
+from taskmaster.api.v2.relying_party import Party
 from taskmaster.api.v2.signin import NO_STORE, signed_in_response
 from taskmaster.auth.models import SecurityEvent
 from taskmaster.auth.second_step import SecondStepNeeded
@@ -97,12 +98,22 @@ async def finish_login(
     openapi_extra={**request_body(wire.Reauthentication), **SIGNED_IN},
 )
 async def reauthenticate(
-    claims: CallerDep, body: ReauthenticationBody, accounts: Accounts, client: ClientDep
+    claims: CallerDep,
+    body: ReauthenticationBody,
+    accounts: Accounts,
+    client: ClientDep,
+    party: Party,
 ) -> Response:
-    """Confirm it is you (password, app code or recovery code): for five minutes this session
-    may change how the account signs in."""
+    """Confirm it is you (password, passkey, app code or recovery code): for five minutes
+    this session may change how the account signs in."""
+    passkey = None if body.passkey is None else (body.passkey.answer(), party)
     await accounts.reauthenticate(
-        claims.user_id, claims.session_id, client, password=body.password, proof=body.proof()
+        claims.user_id,
+        claims.session_id,
+        client,
+        password=body.password,
+        proof=body.proof(),
+        passkey=passkey,
     )
     return Response(status_code=204)
 

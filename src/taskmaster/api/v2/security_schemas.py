@@ -11,7 +11,8 @@ from pydantic.alias_generators import to_camel
 
 from taskmaster.api.text import NoNul
 from taskmaster.api.v2 import schemas
-from taskmaster.api.v2.account_schemas import SAYS_NO_NUL, Text
+from taskmaster.api.v2.account_schemas import SAYS_NO_NUL, SAYS_SOME_TEXT, Text
+from taskmaster.auth.passkeys import NAME_MAX, PasskeyAnswer
 from taskmaster.auth.two_factor import CODE_MAX, Proof
 
 Code = Annotated[
@@ -50,7 +51,38 @@ def _one_of(model: schemas.Request, names: tuple[str, ...]) -> None:
 # Requests ----------------------------------------------------------------------------------
 
 FACTORS = ("code", "recovery_code")
-PROOFS = ("password", *FACTORS)
+PROOFS = ("password", "passkey", *FACTORS)
+Token = Annotated[str, StringConstraints(min_length=1, max_length=100), NoNul, SAYS_NO_NUL]
+Credential = Annotated[
+    dict[str, Any],
+    Field(description="The browser's PublicKeyCredential in WebAuthn's JSON form (toJSON())."),
+]
+PasskeyName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX),
+    NoNul,
+    SAYS_SOME_TEXT,
+    Field(description="What the user calls it: the device or the password manager."),
+]
+
+
+class PasskeyAssertion(schemas.Request):
+    """A browser's answer to a passkey ceremony begun at /auth/passkeys/assertion."""
+
+    ceremony: Token
+    credential: Credential
+
+    def answer(self) -> PasskeyAnswer:
+        return PasskeyAnswer(self.ceremony, self.credential)
+
+
+class PasskeyRegistration(schemas.Request):
+    """A new passkey: the ceremony begun at /auth/passkeys/registration, its name, and what
+    the browser created."""
+
+    ceremony: Token
+    name: PasskeyName
+    credential: Credential
 
 
 class SecondFactor(schemas.Request):
@@ -78,15 +110,16 @@ class SecondFactor(schemas.Request):
 class SecondStep(SecondFactor):
     """The challenge a sign-in's first step answered with, and a second factor."""
 
-    challenge: Annotated[str, StringConstraints(min_length=1, max_length=100), NoNul]
+    challenge: Token
 
 
 class Reauthentication(schemas.Request):
-    """The password, or a second factor: exactly one of the three."""
+    """The password, a passkey, or a second factor: exactly one of the four."""
 
     model_config = ConfigDict(json_schema_extra=exactly_one_of(*PROOFS))
 
     password: Text | None = None
+    passkey: PasskeyAssertion | None = None
     code: Code | None = None
     recovery_code: RecoveryCode | None = None
 
@@ -101,7 +134,7 @@ class Reauthentication(schemas.Request):
         return self
 
     def proof(self) -> Proof | None:
-        if self.password is not None:
+        if self.code is None and self.recovery_code is None:
             return None
         return Proof(code=self.code, recovery_code=self.recovery_code)
 
@@ -155,3 +188,25 @@ class SecurityEventPage(schemas.Wire):
 
     items: list[SecurityEvent]
     next_cursor: str | None
+
+
+class PasskeyCeremony(schemas.Wire):
+    """A passkey ceremony begun: pass `options` to navigator.credentials (parsed with
+    PublicKeyCredential.parse*OptionsFromJSON) and send the answer back with `ceremony`
+    within five minutes."""
+
+    ceremony: str
+    options: dict[str, Any]
+
+
+class Passkey(schemas.Wire):
+    id: str = Field(description="A UUID.")
+    name: str
+    created_at: schemas.Timestamp
+    last_used_at: schemas.Timestamp | None
+
+
+class PasskeyList(schemas.Wire):
+    """The account's passkeys, the oldest first."""
+
+    items: list[Passkey]

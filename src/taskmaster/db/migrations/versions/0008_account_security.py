@@ -1,5 +1,5 @@
-"""Account security (#13): the security log, authenticator apps (TOTP) and their recovery
-codes, and when each session last proved who its user is.
+"""Account security (#13): the security log, passkeys, authenticator apps (TOTP) and their
+recovery codes, and when each session last proved who its user is.
 
 Revision ID: 0008
 Revises: 0007
@@ -63,9 +63,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_recovery_codes"),
         sa.UniqueConstraint("user_id", "code_hash", name="uq_recovery_codes_user_id_code_hash"),
     )
+    op.create_table(
+        "passkeys",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("credential_id", sa.String(1400), nullable=False),
+        sa.Column("public_key", sa.LargeBinary(), nullable=False),
+        sa.Column("sign_count", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("transports", sa.String(200), nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("last_used_at", TIMESTAMP, nullable=True),
+        _owned_by_user("passkeys"),
+        sa.PrimaryKeyConstraint("id", name="pk_passkeys"),
+        sa.UniqueConstraint("credential_id", name="uq_passkeys_credential_id"),
+    )
+    op.create_index("ix_passkeys_user_created", "passkeys", ["user_id", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_passkeys_user_created", table_name="passkeys")
+    op.drop_table("passkeys")
     op.drop_table("recovery_codes")
     op.drop_table("totp_factors")
     op.drop_index("ix_security_events_at", table_name="security_events")
