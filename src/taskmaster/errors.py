@@ -66,6 +66,11 @@ class SecondFactorRequired(Unauthorized):
     title = "A second factor is required"
 
 
+class SignInExpired(Unauthorized):
+    kind = "sign-in-expired"
+    title = "This sign-in has expired: start again with the password"
+
+
 class Forbidden(TaskMasterError):
     status = 403
     kind = "forbidden"
@@ -168,6 +173,7 @@ KINDS: tuple[type[TaskMasterError], ...] = (
     UnsupportedVersion,
     Unauthorized,
     SecondFactorRequired,
+    SignInExpired,
     Forbidden,
     ReauthenticationRequired,
     NotFound,

@@ -133,14 +133,27 @@ export async function registerViaUi(page: Page, user: TestUser): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Your tasks' })).toBeVisible();
 }
 
-export async function loginViaUi(page: Page, user: TestUser): Promise<void> {
-  await page.goto('/login');
+/**
+ * Sends the email and password from the sign-in page (opened afresh unless `open` is false: the
+ * page is there already); what follows is the caller's to check.
+ */
+export async function submitSignIn(page: Page, user: TestUser, { open = true } = {}): Promise<void> {
+  if (open) await page.goto('/login');
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Waits for the dashboard a sign-in lands on. */
+export async function expectDashboard(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByRole('heading', { name: 'Your tasks' })).toBeVisible();
+}
+
+export async function loginViaUi(page: Page, user: TestUser): Promise<void> {
+  await submitSignIn(page, user);
+  await expectDashboard(page);
 }
 
 /**

@@ -27,7 +27,7 @@ from taskmaster.auth.throttle import Throttle
 from taskmaster.auth.tokens import AccessTokens
 from taskmaster.auth.two_factor import Proof
 from taskmaster.clock import Clock
-from taskmaster.errors import Conflict, Invalid, NotFound, Unauthorized
+from taskmaster.errors import Conflict, Invalid, NotFound, SignInExpired, Unauthorized
 from taskmaster.projects.service import ProjectService
 from taskmaster.rules import within
 
@@ -179,14 +179,14 @@ class AccountService:
         pending = await self._second_step.pending(challenge)
         found = None if pending is None else await self._credentials.by_id(pending.user_id)
         if pending is None or found is None:
-            raise Unauthorized(SIGN_IN_EXPIRED)
+            raise SignInExpired(SIGN_IN_EXPIRED)
         if not await self._second_step.prove(found, proof, client, Kind.SIGN_IN_FAILED):
             raise Unauthorized(WRONG_CODE)
         user = await self._users.by_id(found.user_id, lock="share")
         if user is None or password_mark(user.password_hash) != pending.password:
-            raise Unauthorized(SIGN_IN_EXPIRED)  # the password changed since the first step
+            raise SignInExpired(SIGN_IN_EXPIRED)  # the password changed since the first step
         if not await self._second_step.finish(challenge):
-            raise Unauthorized(SIGN_IN_EXPIRED)  # another request finished this sign-in
+            raise SignInExpired(SIGN_IN_EXPIRED)  # another request finished this sign-in
         return await self._signed_in(user, client, f"password+{proof.method}")
 
     async def login_with_passkey(

@@ -265,7 +265,7 @@ async def test_a_code_finishes_the_sign_in_once(
 
     # The challenge is spent, and so is the code, even with a new challenge.
     again = await client.post(SECOND_STEP, json={"challenge": challenge, "code": code})
-    assert problem_of(again, 401, "unauthorized")["detail"] == (
+    assert problem_of(again, 401, "sign-in-expired")["detail"] == (
         "This sign-in has expired. Please sign in again."
     )
     replay = await client.post(
@@ -363,7 +363,7 @@ async def test_a_password_changed_meanwhile_ends_the_second_step(
     response = await client.post(
         SECOND_STEP, json={"challenge": challenge, "code": code_now(secret, clock)}
     )
-    assert problem_of(response, 401, "unauthorized")["detail"].startswith("This sign-in has")
+    problem_of(response, 401, "sign-in-expired")
 
 
 @pytest.mark.parametrize(
@@ -373,7 +373,7 @@ async def test_a_made_up_challenge_is_refused(
     client: httpx.AsyncClient, alice: Account, challenge: str
 ) -> None:
     response = await client.post(SECOND_STEP, json={"challenge": challenge, "code": "123456"})
-    problem_of(response, 401, "unauthorized")
+    problem_of(response, 401, "sign-in-expired")
 
 
 @pytest.mark.parametrize(

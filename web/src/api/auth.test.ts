@@ -3,6 +3,8 @@ import type MockAdapter from 'axios-mock-adapter';
 import {
   changePassword,
   fetchSessions,
+  finishLogin,
+  isExpiredSignIn,
   login,
   logout,
   logoutEverywhere,
@@ -13,7 +15,7 @@ import {
 } from './auth';
 import { NETWORK_ERROR } from './errors';
 import { useSession } from '../stores/session';
-import { mockApi, problemReply, resetStores, signedIn, signIn, USER } from '../test/helpers';
+import { mockApi, problemReply, resetStores, secondStepReply, signedIn, signIn, USER } from '../test/helpers';
 
 function storageIsEmpty(): boolean {
   return localStorage.length === 0 && sessionStorage.length === 0;
@@ -61,7 +63,7 @@ describe('session lifecycle on API v2', () => {
   it('signs in with the CSRF header (no refresh token in the body) and keeps the token in memory only', async () => {
     mock.onPost(/\/auth\/login$/).reply(200, signedIn('t'));
     useSession.getState().clearSession('Your session has ended. Please sign in again.');
-    await login(USER.email, 'password123');
+    await expect(login(USER.email, 'password123')).resolves.toEqual({ status: 'signed-in' });
     const s = useSession.getState();
     expect(s).toMatchObject({ status: 'authenticated', accessToken: 't', notice: null });
     expect(storageIsEmpty()).toBe(true);
@@ -142,5 +144,85 @@ describe('session lifecycle on API v2', () => {
       newPassword: 'new-password-1',
     });
     expect(useSession.getState().accessToken).toBe('t');
+  });
+});
+
+describe('two-step sign-in', () => {
+  let mock: MockAdapter;
+  beforeEach(() => {
+    resetStores();
+    useSession.getState().clearSession();
+    mock = mockApi();
+  });
+  afterEach(() => mock.restore());
+
+  it('answers a right password with the second step, and starts no session yet', async () => {
+    mock.onPost(/\/auth\/login$/).reply(...secondStepReply('ch-1'));
+    await expect(login(USER.email, 'password123')).resolves.toEqual({
+      status: 'second-step',
+      step: { challenge: 'ch-1', expiresAt: '2026-12-01T09:35:00.000Z', methods: ['totp', 'recovery-code'] },
+    });
+    expect(useSession.getState()).toMatchObject({ status: 'anonymous', accessToken: null });
+    // A refused sign-in is never taken for an expired access token.
+    expect(mock.history.post?.map((r) => r.url)).toEqual(['/auth/login']);
+  });
+
+  it('keeps only the methods it knows, and offers both when none is named', async () => {
+    mock
+      .onPost(/\/auth\/login$/)
+      .replyOnce(...problemReply('second-factor-required', 'Code, please', null, { challenge: 'c', methods: ['recovery-code', 'passkey'] }))
+      .onPost(/\/auth\/login$/)
+      .replyOnce(...problemReply('second-factor-required', 'Code, please', null, { challenge: 'c' }));
+    await expect(login(USER.email, 'pw')).resolves.toMatchObject({ step: { methods: ['recovery-code'] } });
+    await expect(login(USER.email, 'pw')).resolves.toMatchObject({ step: { methods: ['totp', 'recovery-code'] } });
+  });
+
+  it('throws a second-factor problem that carries no challenge, and any other refusal, as it came', async () => {
+    mock
+      .onPost(/\/auth\/login$/)
+      .replyOnce(...problemReply('second-factor-required', 'Code, please'))
+      .onPost(/\/auth\/login$/)
+      .replyOnce(...problemReply('unauthorized', 'Invalid email or password'));
+    await expect(login(USER.email, 'pw')).rejects.toMatchObject({ response: { status: 401 } });
+    await expect(login(USER.email, 'pw')).rejects.toMatchObject({
+      response: { data: { detail: 'Invalid email or password' } },
+    });
+  });
+
+  it('finishes with an app code as login does: CSRF header, session in memory', async () => {
+    mock.onPost(/\/auth\/login\/second-step$/).reply(200, signedIn('t2'));
+    await finishLogin('ch-1', { code: '123456' });
+    expect(useSession.getState()).toMatchObject({ status: 'authenticated', accessToken: 't2', user: USER });
+    const sent = mock.history.post?.[0];
+    expect(JSON.parse(String(sent?.data))).toEqual({ challenge: 'ch-1', code: '123456' });
+    expect(headerOf(sent ?? {}, 'X-Requested-With')).toBe('XMLHttpRequest');
+    expect(storageIsEmpty()).toBe(true);
+  });
+
+  it('finishes with a recovery code', async () => {
+    mock.onPost(/\/auth\/login\/second-step$/).reply(200, signedIn('t3'));
+    await finishLogin('ch-1', { recoveryCode: 'abcde-fghij' });
+    expect(JSON.parse(String(mock.history.post?.[0]?.data))).toEqual({ challenge: 'ch-1', recoveryCode: 'abcde-fghij' });
+  });
+
+  it('tells a wrong code (try again) from a sign-in that is over (start again), and never refreshes on either', async () => {
+    signIn('someone-else'); // even with a session in memory, a 401 here is about the code
+    mock
+      .onPost(/\/auth\/login\/second-step$/)
+      .replyOnce(...problemReply('unauthorized', 'This code is not valid. Enter the code your app shows now, or a recovery code.'))
+      .onPost(/\/auth\/login\/second-step$/)
+      .replyOnce(...problemReply('sign-in-expired', 'This sign-in has expired. Please sign in again.'));
+    const wrong = await finishLogin('ch-1', { code: '000000' }).catch((err: unknown) => err);
+    const expired = await finishLogin('ch-1', { code: '000000' }).catch((err: unknown) => err);
+    expect(isExpiredSignIn(wrong)).toBe(false);
+    expect(isExpiredSignIn(expired)).toBe(true);
+    expect(mock.history.post?.map((r) => r.url)).toEqual(['/auth/login/second-step', '/auth/login/second-step']);
+    expect(useSession.getState().accessToken).toBe('someone-else');
+  });
+
+  it('does not take too many attempts for an expired sign-in', async () => {
+    mock.onPost(/\/auth\/login\/second-step$/).reply(...problemReply('rate-limited', 'Too many attempts.'));
+    const err = await finishLogin('ch-1', { code: '000000' }).catch((e: unknown) => e);
+    expect(isExpiredSignIn(err)).toBe(false);
   });
 });

@@ -10,10 +10,17 @@ export type ProblemKind =
   | 'invalid-cursor'
   | 'unsupported-version'
   | 'unauthorized'
+  /** A right password, with two-step sign-in on: the problem carries the second step's challenge. */
+  | 'second-factor-required'
+  /** A second step whose sign-in is over (expired, finished elsewhere, password changed): start again. */
+  | 'sign-in-expired'
   | 'forbidden'
+  /** The session must confirm who is there (POST /auth/reauthenticate) before this change. */
+  | 'reauthentication-required'
   | 'not-found'
   | 'method-not-allowed'
   | 'conflict'
+  | 'gone'
   | 'cursor-expired'
   | 'precondition-failed'
   | 'payload-too-large'
@@ -47,6 +54,15 @@ export function asProblem(data: unknown): Problem | null {
 /** The problem document a failed call answered with, if any. */
 export function problemOf(err: unknown): Problem | null {
   return isAxiosError(err) ? asProblem(err.response?.data) : null;
+}
+
+/**
+ * The whole body of the problem a failed call answered with, members beyond RFC 9457's own
+ * included (a second step's `challenge`); empty when the answer was no problem document.
+ */
+export function problemMembers(err: unknown): Record<string, unknown> {
+  const data: unknown = isAxiosError(err) ? err.response?.data : undefined;
+  return isRecord(data) && asProblem(data) ? data : {};
 }
 
 /** The problem's kind, from the last segment of its `type` (`/api/v2/problems/conflict`). */

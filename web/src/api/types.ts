@@ -19,6 +19,18 @@ export type SessionInfo = Schemas['Session'];
 export type Problem = Schemas['Problem'];
 export type FieldError = Schemas['FieldError'];
 
+/** Whether sign-in asks for an authenticator app's code, since when, and the recovery codes left. */
+export type TwoStepStatus = Schemas['TotpStatus'];
+/** A new authenticator secret (base32, and as an otpauth:// URI), to confirm before `expiresAt`. */
+export type TotpEnrolment = Schemas['TotpEnrolment'];
+/** An entry of the account's security log; `kind` says what happened, `detail` the particulars. */
+export type SecurityEvent = Schemas['SecurityEvent'];
+export type SecurityEventPage = Schemas['SecurityEventPage'];
+/** A second factor: a code from the authenticator app, or one of the recovery codes. */
+export type SecondFactor = { code: string } | { recoveryCode: string };
+/** What confirms who is at the keyboard: the password, or a second factor. */
+export type Proof = { password: string } | SecondFactor;
+
 export type Task = Schemas['Task'];
 export type TaskStatus = Schemas['Status'];
 export type TaskPriority = Schemas['Priority'];

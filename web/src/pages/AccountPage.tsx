@@ -1,59 +1,45 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useId, useRef, useState, type FormEvent } from 'react';
 import { changePassword, fetchProfile, fetchSessions, logout, logoutEverywhere, revokeSession } from '../api/auth';
-import { errorMessage, fieldErrors, isCancel, problemOf } from '../api/errors';
-import type { Profile, SessionInfo } from '../api/types';
+import { errorMessage, fieldErrors, problemOf } from '../api/errors';
+import type { SessionInfo } from '../api/types';
 import { TextField } from '../components/Field';
+import { Loaded } from '../components/Loaded';
 import { Modal } from '../components/Modal';
+import { SecurityLogSection } from '../components/SecurityLogSection';
+import { TwoStepSection } from '../components/TwoStepSection';
 import { formatDate, formatDateTime } from '../lib/tasks';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { useLoadable } from '../lib/useLoadable';
 import { describeUserAgent } from '../lib/userAgent';
 import { PASSWORD_MIN } from '../lib/validation';
 import { useUi } from '../stores/ui';
 
-type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'error'; error: string };
-
 function ProfileSection() {
-  const [profile, setProfile] = useState<Loadable<Profile>>({ state: 'loading' });
-  useEffect(() => {
-    const controller = new AbortController();
-    fetchProfile(controller.signal).then(
-      (value) => setProfile({ state: 'ready', value }),
-      (err: unknown) => {
-        if (!isCancel(err)) setProfile({ state: 'error', error: errorMessage(err) });
-      },
-    );
-    return () => controller.abort();
-  }, []);
+  const [profile] = useLoadable(fetchProfile);
 
   return (
     <section className="card" aria-labelledby="profile-heading" data-testid="profile">
       <h2 id="profile-heading" className="card__title">
         Profile
       </h2>
-      {profile.state === 'loading' ? (
-        <p className="muted" role="status">
-          Loading profile…
-        </p>
-      ) : profile.state === 'error' ? (
-        <p className="inline-error" role="alert">
-          {profile.error}
-        </p>
-      ) : (
-        <dl className="details">
-          <div>
-            <dt>Name</dt>
-            <dd data-testid="profile-name">{profile.value.name}</dd>
-          </div>
-          <div>
-            <dt>Email</dt>
-            <dd data-testid="profile-email">{profile.value.email}</dd>
-          </div>
-          <div>
-            <dt>Member since</dt>
-            <dd>{formatDate(profile.value.createdAt)}</dd>
-          </div>
-        </dl>
-      )}
+      <Loaded loadable={profile} loading="Loading profile…">
+        {(value) => (
+          <dl className="details">
+            <div>
+              <dt>Name</dt>
+              <dd data-testid="profile-name">{value.name}</dd>
+            </div>
+            <div>
+              <dt>Email</dt>
+              <dd data-testid="profile-email">{value.email}</dd>
+            </div>
+            <div>
+              <dt>Member since</dt>
+              <dd>{formatDate(value.createdAt)}</dd>
+            </div>
+          </dl>
+        )}
+      </Loaded>
     </section>
   );
 }
@@ -152,31 +138,20 @@ function PasswordSection({ onChanged }: { onChanged: () => void }) {
   );
 }
 
+/** This device first, then the most recently used. */
+async function sortedSessions(signal: AbortSignal): Promise<SessionInfo[]> {
+  const sessions = await fetchSessions(signal);
+  return [...sessions].sort(
+    (a, b) =>
+      Number(b.current) - Number(a.current) ||
+      Date.parse(b.lastUsedAt ?? b.createdAt) - Date.parse(a.lastUsedAt ?? a.createdAt),
+  );
+}
+
 function SessionsSection({ reloadKey }: { reloadKey: number }) {
   const toast = useUi((s) => s.toast);
-  const [sessions, setSessions] = useState<Loadable<SessionInfo[]>>({ state: 'loading' });
+  const [sessions, setSessions, reload] = useLoadable(sortedSessions, reloadKey);
   const [revoking, setRevoking] = useState<Record<string, boolean>>({});
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    fetchSessions(controller.signal).then(
-      // This device first, then the most recently used.
-      (value) =>
-        setSessions({
-          state: 'ready',
-          value: [...value].sort(
-            (a, b) =>
-              Number(b.current) - Number(a.current) ||
-              Date.parse(b.lastUsedAt ?? b.createdAt) - Date.parse(a.lastUsedAt ?? a.createdAt),
-          ),
-        }),
-      (err: unknown) => {
-        if (!isCancel(err)) setSessions({ state: 'error', error: errorMessage(err) });
-      },
-    );
-    return () => controller.abort();
-  }, [reloadKey, attempt]);
 
   const revoke = async (session: SessionInfo) => {
     setRevoking((r) => ({ ...r, [session.id]: true }));
@@ -197,60 +172,56 @@ function SessionsSection({ reloadKey }: { reloadKey: number }) {
         <h2 id="sessions-heading" className="card__title">
           Active sessions
         </h2>
-        <button type="button" className="button button--ghost button--sm" onClick={() => setAttempt((a) => a + 1)}>
+        <button type="button" className="button button--ghost button--sm" onClick={reload}>
           Refresh
         </button>
       </div>
-      {sessions.state === 'loading' ? (
-        <p className="muted" role="status">
-          Loading sessions…
-        </p>
-      ) : sessions.state === 'error' ? (
-        <p className="inline-error" role="alert">
-          {sessions.error}
-        </p>
-      ) : sessions.value.length === 0 ? (
-        <p className="muted">No active sessions.</p>
-      ) : (
-        <ul className="sessions" data-testid="sessions">
-          {sessions.value.map((session) => {
-            const device = describeUserAgent(session.userAgent);
-            return (
-              <li
-                key={session.id}
-                className={`session${session.current ? ' session--current' : ''}`}
-                data-testid="session-item"
-                data-current={session.current}
-              >
-                <div className="session__info">
-                  <p className="session__device">
-                    {device}
-                    {session.current ? <span className="badge badge--current">This device</span> : null}
-                  </p>
-                  <p className="session__meta">
-                    {session.ip ? <span>{session.ip}</span> : null}
-                    <span>Signed in {formatDateTime(session.createdAt)}</span>
-                    {session.lastUsedAt ? <span>Last active {formatDateTime(session.lastUsedAt)}</span> : null}
-                    <span>Expires {formatDate(session.expiresAt)}</span>
-                  </p>
-                </div>
-                {session.current ? null : (
-                  <button
-                    type="button"
-                    className="button button--secondary button--sm"
-                    onClick={() => void revoke(session)}
-                    disabled={revoking[session.id]}
-                    aria-label={`Revoke session: ${device}, signed in ${formatDateTime(session.createdAt)}`}
-                    data-testid="session-revoke"
+      <Loaded loadable={sessions} loading="Loading sessions…">
+        {(value) =>
+          value.length === 0 ? (
+            <p className="muted">No active sessions.</p>
+          ) : (
+            <ul className="sessions" data-testid="sessions">
+              {value.map((session) => {
+                const device = describeUserAgent(session.userAgent);
+                return (
+                  <li
+                    key={session.id}
+                    className={`session${session.current ? ' session--current' : ''}`}
+                    data-testid="session-item"
+                    data-current={session.current}
                   >
-                    {revoking[session.id] ? 'Revoking…' : 'Revoke'}
-                  </button>
-                )}
-              </li>
-            );
-          })}
-        </ul>
-      )}
+                    <div className="session__info">
+                      <p className="session__device">
+                        {device}
+                        {session.current ? <span className="badge badge--current">This device</span> : null}
+                      </p>
+                      <p className="session__meta">
+                        {session.ip ? <span>{session.ip}</span> : null}
+                        <span>Signed in {formatDateTime(session.createdAt)}</span>
+                        {session.lastUsedAt ? <span>Last active {formatDateTime(session.lastUsedAt)}</span> : null}
+                        <span>Expires {formatDate(session.expiresAt)}</span>
+                      </p>
+                    </div>
+                    {session.current ? null : (
+                      <button
+                        type="button"
+                        className="button button--secondary button--sm"
+                        onClick={() => void revoke(session)}
+                        disabled={revoking[session.id]}
+                        aria-label={`Revoke session: ${device}, signed in ${formatDateTime(session.createdAt)}`}
+                        data-testid="session-revoke"
+                      >
+                        {revoking[session.id] ? 'Revoking…' : 'Revoke'}
+                      </button>
+                    )}
+                  </li>
+                );
+              })}
+            </ul>
+          )
+        }
+      </Loaded>
     </section>
   );
 }
@@ -318,19 +289,27 @@ function SignOutSection() {
 export default function AccountPage() {
   useDocumentTitle('Account');
   const [sessionsKey, setSessionsKey] = useState(0);
-  const reloadSessions = useCallback(() => setSessionsKey((k) => k + 1), []);
+  const [securityKey, setSecurityKey] = useState(0);
+  const reloadSecurityLog = useCallback(() => setSecurityKey((k) => k + 1), []);
+  // A new password ends the other sessions: both lists change.
+  const passwordChanged = useCallback(() => {
+    setSessionsKey((k) => k + 1);
+    reloadSecurityLog();
+  }, [reloadSecurityLog]);
   return (
     <div className="page account">
       <div className="page__header">
         <div>
           <h1 className="page__title">Account</h1>
-          <p className="page__subtitle">Your profile, password and signed-in devices.</p>
+          <p className="page__subtitle">Your profile, how you sign in, your signed-in devices and security activity.</p>
         </div>
       </div>
       <div className="account__grid">
         <ProfileSection />
-        <PasswordSection onChanged={reloadSessions} />
+        <PasswordSection onChanged={passwordChanged} />
+        <TwoStepSection onChanged={reloadSecurityLog} />
         <SessionsSection reloadKey={sessionsKey} />
+        <SecurityLogSection reloadKey={securityKey} />
         <SignOutSection />
       </div>
     </div>

@@ -71,7 +71,11 @@ const TITLES: Record<string, string> = {
   'invalid-request': 'The request is invalid',
   'invalid-cursor': 'The cursor is not one this API issued for this query',
   unauthorized: 'Authentication is required',
+  'second-factor-required': 'A second factor is required',
+  'sign-in-expired': 'This sign-in has expired: start again with the password',
+  'reauthentication-required': 'Confirm it is you first',
   'not-found': 'Not found',
+  gone: 'Gone',
   conflict: 'Conflict',
   'precondition-failed': 'The resource has changed since the version the request names',
   'rate-limited': 'Too many requests',
@@ -83,7 +87,11 @@ const STATUSES: Record<string, number> = {
   'invalid-request': 400,
   'invalid-cursor': 400,
   unauthorized: 401,
+  'second-factor-required': 401,
+  'sign-in-expired': 401,
+  'reauthentication-required': 403,
   'not-found': 404,
+  gone: 410,
   conflict: 409,
   'precondition-failed': 412,
   'rate-limited': 429,
@@ -91,14 +99,18 @@ const STATUSES: Record<string, number> = {
   'internal-error': 500,
 };
 
-/** An RFC 9457 problem document as API v2 sends one, for a mocked reply. */
-export function problem(kind: string, detail: string, errors?: Problem['errors']): Problem {
+/**
+ * An RFC 9457 problem document as API v2 sends one, for a mocked reply; `extra` are members of
+ * the problem's own (a second step's `challenge`).
+ */
+export function problem(kind: string, detail: string, errors?: Problem['errors'], extra?: Record<string, unknown>): Problem {
   return {
     type: `/api/v2/problems/${kind}`,
     title: TITLES[kind] ?? kind,
     status: STATUSES[kind] ?? 400,
     detail,
     ...(errors ? { errors } : {}),
+    ...extra,
   };
 }
 
@@ -109,9 +121,19 @@ export function problemReply(
   kind: string,
   detail: string,
   errors?: Problem['errors'],
+  extra?: Record<string, unknown>,
 ): [number, Problem, Record<string, string>] {
-  const body = problem(kind, detail, errors);
+  const body = problem(kind, detail, errors, extra);
   return [body.status, body, PROBLEM_HEADERS];
+}
+
+/** The answer to a right password with two-step sign-in on: 401 and the second step's challenge. */
+export function secondStepReply(challenge = 'challenge-1') {
+  return problemReply('second-factor-required', 'The password is right. Enter the code from your authenticator app.', null, {
+    challenge,
+    expiresAt: '2026-12-01T09:35:00.000Z',
+    methods: ['totp', 'recovery-code'],
+  });
 }
 
 /** A promise and the function that settles it, to hold a mocked response open. */
