@@ -25,7 +25,7 @@ from taskmaster.auth.security_log import Kind, SecurityLog
 from taskmaster.auth.sessions import Client, Issued, SessionService
 from taskmaster.auth.throttle import Throttle
 from taskmaster.auth.tokens import AccessTokens
-from taskmaster.auth.two_factor import Proof
+from taskmaster.auth.two_factor import NOT_ON, Proof
 from taskmaster.clock import Clock
 from taskmaster.errors import Conflict, Invalid, NotFound, SignInExpired, Unauthorized
 from taskmaster.projects.service import ProjectService
@@ -239,28 +239,25 @@ class AccountService:
                 raise Invalid.at("body", "/passkey", NOT_SIGNED_IN)
             method = "passkey"
         elif proof is not None:
-            found = await self._credentials.by_id(user_id)
-            if found is None:
-                raise NotFound("User not found")
-            if not await self._second_step.prove(
-                found, proof, client, Kind.REAUTHENTICATION_FAILED
-            ):
-                raise Invalid.at("body", proof.member, WRONG_CODE)
+            await self._proved_factor(user_id, proof, client)
             method = proof.method
         else:
             raise Invalid("Please provide your password or a code")
         await self._sessions.confirmed(user_id, session_id)
         self._log.record(user_id, Kind.REAUTHENTICATED, method=method)
 
-    async def turn_off_two_step(self, user_id: uuid.UUID, proof: Proof, client: Client) -> None:
-        """Turn two-step sign-in off, confirmed by a current code or a recovery code."""
-        found = await self._credentials.by_id(user_id)
-        if found is None:
-            raise NotFound("User not found")
-        if not await self._second_step.two_factor.enabled(user_id):
-            raise Conflict("Two-step sign-in is not on for this account.")
+    async def _proved_factor(self, user_id: uuid.UUID, proof: Proof, client: Client) -> None:
+        """Refuse unless `proof` is one of the user's second factors (then spent)."""
+        user = await self.profile(user_id)  # in the request's transaction: no password work follows
+        found = Credentials(user.id, user.email, user.password_hash)
         if not await self._second_step.prove(found, proof, client, Kind.REAUTHENTICATION_FAILED):
             raise Invalid.at("body", proof.member, WRONG_CODE)
+
+    async def turn_off_two_step(self, user_id: uuid.UUID, proof: Proof, client: Client) -> None:
+        """Turn two-step sign-in off, confirmed by a current code or a recovery code."""
+        if not await self._second_step.two_factor.enabled(user_id):
+            raise Conflict(NOT_ON)
+        await self._proved_factor(user_id, proof, client)
         await self._second_step.two_factor.turn_off(user_id)
 
     async def refresh(self, refresh_token: str, client: Client) -> SignedIn:
