@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,20 +54,20 @@ class Challenges:
 
     async def peek(self, purpose: str, token: str) -> dict[str, Any] | None:
         """The challenge's state while it is live, leaving it so."""
-        if len(token) > TOKEN_MAX:
-            return None
-        try:
-            found = await self._store.get(_key(purpose, token))
-        except StoreUnavailable as error:
-            raise _unavailable() from error
-        return None if found is None else dict(orjson.loads(found))
+        return await self._read(self._store.get, purpose, token)
 
     async def take(self, purpose: str, token: str) -> dict[str, Any] | None:
         """The challenge's state, ending it: of two takers, only one gets it."""
+        return await self._read(self._store.take, purpose, token)
+
+    @staticmethod
+    async def _read(
+        read: Callable[[str], Awaitable[bytes | None]], purpose: str, token: str
+    ) -> dict[str, Any] | None:
         if len(token) > TOKEN_MAX:
             return None
         try:
-            found = await self._store.take(_key(purpose, token))
+            found = await read(_key(purpose, token))
         except StoreUnavailable as error:
             raise _unavailable() from error
         return None if found is None else dict(orjson.loads(found))
