@@ -45,7 +45,8 @@ DATA_DIR="$work/one-host" LOG_LEVEL=info .venv/bin/taskmaster serve --host 127.0
   --port "$same_port" >"$work/one-host.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$same_port/health"
-(cd web && E2E_BASE_URL="http://127.0.0.1:$same_port" npx playwright test)
+# Named localhost, not 127.0.0.1: passkeys (WebAuthn) need a domain for their RP ID, never an IP.
+(cd web && E2E_BASE_URL="http://localhost:$same_port" npx playwright test)
 lines=$(grep -c '"event": "request"' "$work/one-host.log" || true)
 if [ "$lines" -lt 100 ] ||
   grep -E "$E2E_LARGE_PASSWORD|eyJ[A-Za-z0-9_-]{8,}|Bearer |tm_refresh" "$work/one-host.log"; then
@@ -55,13 +56,14 @@ fi
 echo "e2e: $lines request lines logged, no secret among them"
 
 # The app from a static host, the API on another origin: build the app for that API, serve
-# both, run the tagged specs. Extra arguments are the API's environment.
+# both, run the tagged specs. Extra arguments are the API's environment. WEB_URL names the app:
+# its host is the passkeys' RP ID, and its origin the one they are used from.
 two_origins() {
   local app_origin=$1 api_origin=$2 name=$3
   shift 3
   (cd web && VITE_API_URL="$api_origin/api" npx vite build --logLevel warn \
     --outDir "$work/$name-app" --emptyOutDir)
-  env DATA_DIR="$work/$name" CORS_ORIGIN="$app_origin" "$@" \
+  env DATA_DIR="$work/$name" CORS_ORIGIN="$app_origin" WEB_URL="$app_origin" "$@" \
     .venv/bin/taskmaster serve --host 127.0.0.1 --port "${api_origin##*:}" >"$work/$name.log" 2>&1 &
   pids+=($!)
   .venv/bin/python scripts/static_host.py "$work/$name-app" "${app_origin##*:}" "$api_origin" \

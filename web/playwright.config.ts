@@ -5,7 +5,7 @@ import { defineConfig } from '@playwright/test';
  * harness does, and says where with E2E_BASE_URL (the app) and E2E_API_URL (the API origin).
  * It drives the system's Chromium (Debian's `chromium` package); no browser is ever downloaded.
  */
-const baseURL = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8765';
+const baseURL = process.env.E2E_BASE_URL ?? 'http://localhost:8765';
 
 export default defineConfig({
   testDir: './e2e',

@@ -103,7 +103,7 @@ for (const variant of VARIANTS) {
         await expectAccessible(page, 'sign-in');
         await page.getByLabel('Email').fill(user.email);
         await page.getByLabel('Password').fill('not-the-password');
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
         await expect(page.getByTestId('form-error')).toHaveText('Invalid email or password');
         await expectAccessible(page, 'sign-in, wrong password');
 

@@ -5,16 +5,17 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * `url` as the tests' own requests (from Node, not the browser) must spell it: Chromium resolves
- * every *.localhost name to loopback by itself, Node's resolver does not.
+ * localhost and every *.localhost name to loopback by itself; Node's resolver knows no
+ * *.localhost, and may answer localhost with ::1, where the servers (on 127.0.0.1) do not listen.
  */
 export function reachable(url: string): string {
   const parsed = new URL(url);
-  if (parsed.hostname.endsWith('.localhost')) parsed.hostname = '127.0.0.1';
+  if (parsed.hostname === 'localhost' || parsed.hostname.endsWith('.localhost')) parsed.hostname = '127.0.0.1';
   return parsed.toString();
 }
 
 /** The API origin, for the tests' own requests. */
-export const API_URL = reachable(process.env.E2E_API_URL ?? process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8765').replace(
+export const API_URL = reachable(process.env.E2E_API_URL ?? process.env.E2E_BASE_URL ?? 'http://localhost:8765').replace(
   /\/+$/,
   '',
 );
@@ -142,7 +143,7 @@ export async function submitSignIn(page: Page, user: TestUser, { open = true } =
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** Waits for the dashboard a sign-in lands on. */
@@ -163,6 +164,45 @@ export async function loginViaUi(page: Page, user: TestUser): Promise<void> {
 export function apiResponse(page: Page, method: string, path: RegExp): Promise<Response> {
   return page.waitForResponse(
     (r) => r.request().method() === method && path.test(new URL(r.url()).pathname) && r.status() !== 401,
+  );
+}
+
+/** Opens the account page from the top bar. */
+export async function openAccount(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Account' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+}
+
+/** An entry of the security log on the account page, by what it says. */
+export function logEntry(page: Page, summary: string) {
+  return page.getByTestId('security-log').getByText(summary, { exact: true });
+}
+
+/**
+ * The next `method` request to `path` is refused as the API refuses it once the session's last
+ * sign-in or confirmation is over five minutes old: a test cannot wait that long.
+ */
+export async function refuseOnceForConfirmation(page: Page, path: RegExp, method = 'POST'): Promise<void> {
+  let refused = false;
+  await page.route(
+    (url) => path.test(url.pathname),
+    async (route) => {
+      if (refused || route.request().method() !== method) return route.fallback();
+      refused = true;
+      // An API on another origin answers with CORS headers, or the browser hides the answer.
+      const origin = route.request().headers().origin;
+      await route.fulfill({
+        status: 403,
+        contentType: 'application/problem+json',
+        headers: origin ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true' } : {},
+        body: JSON.stringify({
+          type: '/api/v2/problems/reauthentication-required',
+          title: 'Confirm it is you first',
+          status: 403,
+          detail: 'Please confirm it is you (your password or a code) before changing how you sign in.',
+        }),
+      });
+    },
   );
 }
 

@@ -38,7 +38,7 @@ test('the sign-in page explains wrong credentials', async ({ page, request }) =>
   await screenshot(page, 'login');
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill('not-the-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByTestId('form-error')).toHaveText('Invalid email or password');
   await expect(page).toHaveURL(/\/login$/);
 });
@@ -161,7 +161,7 @@ test('log out ends the session for good', { tag: '@cross-origin' }, async ({ pag
   // Signing back in works.
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
 });
 

@@ -1,12 +1,15 @@
-import { type APIRequestContext, type Page } from '@playwright/test';
+import { type APIRequestContext } from '@playwright/test';
 import { expect, test } from './policy';
 import { expectAccessible } from './accessibility';
 import {
   API_URL,
   apiResponse,
   expectDashboard,
+  logEntry,
   loginViaApi,
   loginViaUi,
+  openAccount,
+  refuseOnceForConfirmation,
   registerViaApi,
   submitSignIn,
   uniqueUser,
@@ -15,17 +18,6 @@ import {
 import { Authenticator } from './totp';
 
 const WRONG_CODE = 'This code is not valid. Enter the code your app shows now, or a recovery code.';
-const CONFIRM_FIRST = 'Please confirm it is you (your password or a code) before changing how you sign in.';
-
-async function openAccount(page: Page): Promise<void> {
-  await page.getByRole('link', { name: 'Account' }).click();
-  await expect(page).toHaveURL(/\/account$/);
-}
-
-/** An entry of the security log on the account page, by what it says. */
-function logEntry(page: Page, summary: string) {
-  return page.getByTestId('security-log').getByText(summary, { exact: true });
-}
 
 /**
  * Turns two-step sign-in on for `user` straight through API v2, just after a sign-in (which
@@ -42,31 +34,6 @@ async function enableTwoStepViaApi(request: APIRequestContext, user: TestUser) {
   });
   expect(confirmed.status(), await confirmed.text()).toBe(200);
   return { app, recoveryCodes: ((await confirmed.json()) as { recoveryCodes: string[] }).recoveryCodes };
-}
-
-/**
- * The next POST to `path` is refused as the API refuses it once the session's last sign-in or
- * confirmation is over five minutes old: a test cannot wait that long.
- */
-async function refuseOnceForConfirmation(page: Page, path: RegExp): Promise<void> {
-  let refused = false;
-  await page.route(
-    (url) => path.test(url.pathname),
-    async (route) => {
-      if (refused || route.request().method() !== 'POST') return route.fallback();
-      refused = true;
-      await route.fulfill({
-        status: 403,
-        contentType: 'application/problem+json',
-        body: JSON.stringify({
-          type: '/api/v2/problems/reauthentication-required',
-          title: 'Confirm it is you first',
-          status: 403,
-          detail: CONFIRM_FIRST,
-        }),
-      });
-    },
-  );
 }
 
 test('two-step sign-in: set up with an authenticator app, then sign in with its code', { tag: '@cross-origin' }, async ({ page, request }) => {

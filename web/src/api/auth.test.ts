@@ -6,6 +6,7 @@ import {
   finishLogin,
   isExpiredSignIn,
   login,
+  loginWithPasskey,
   logout,
   logoutEverywhere,
   register,
@@ -16,6 +17,7 @@ import {
 import { NETWORK_ERROR } from './errors';
 import { useSession } from '../stores/session';
 import { mockApi, problemReply, resetStores, secondStepReply, signedIn, signIn, USER } from '../test/helpers';
+import { ASSERTED, installWebAuthn, removeWebAuthn, REQUEST_OPTIONS } from '../test/webauthn';
 
 function storageIsEmpty(): boolean {
   return localStorage.length === 0 && sessionStorage.length === 0;
@@ -224,5 +226,38 @@ describe('two-step sign-in', () => {
     mock.onPost(/\/auth\/login\/second-step$/).reply(...problemReply('rate-limited', 'Too many attempts.'));
     const err = await finishLogin('ch-1', { code: '000000' }).catch((e: unknown) => e);
     expect(isExpiredSignIn(err)).toBe(false);
+  });
+});
+
+describe('passkey sign-in on API v2', () => {
+  let mock: MockAdapter;
+  beforeEach(() => {
+    resetStores();
+    mock = mockApi();
+    installWebAuthn();
+    mock.onPost(/\/auth\/passkeys\/assertion$/).reply(201, { ceremony: 'as-1', options: REQUEST_OPTIONS });
+  });
+  afterEach(() => {
+    mock.restore();
+    removeWebAuthn();
+  });
+
+  it('answers the ceremony with a passkey and signs in as login does: CSRF header, session in memory', async () => {
+    mock.onPost(/\/auth\/login\/passkey$/).reply(200, signedIn('pk-token'));
+    await loginWithPasskey();
+    expect(useSession.getState()).toMatchObject({ status: 'authenticated', accessToken: 'pk-token', user: USER });
+    const sent = mock.history.post?.[1];
+    expect(sent?.url).toBe('/auth/login/passkey');
+    expect(JSON.parse(String(sent?.data))).toEqual({ ceremony: 'as-1', credential: ASSERTED });
+    expect(headerOf(sent ?? {}, 'X-Requested-With')).toBe('XMLHttpRequest');
+    expect(storageIsEmpty()).toBe(true);
+  });
+
+  it('takes a refused passkey as a refusal, never as an expired token to refresh', async () => {
+    signIn('someone-else');
+    mock.onPost(/\/auth\/login\/passkey$/).reply(...problemReply('unauthorized', 'This passkey could not sign you in.'));
+    await expect(loginWithPasskey()).rejects.toMatchObject({ response: { status: 401 } });
+    expect(mock.history.post?.map((r) => r.url)).toEqual(['/auth/passkeys/assertion', '/auth/login/passkey']);
+    expect(useSession.getState().accessToken).toBe('someone-else');
   });
 });

@@ -4,6 +4,7 @@ import { adoptSignedIn, refreshAccessToken, XHR_HEADER } from './http';
 import type { Profile, SecondFactor, SessionInfo } from './types';
 import { useSession } from '../stores/session';
 import { isProblem, NETWORK_ERROR, problemMembers } from './errors';
+import { passkeyAnswer } from './passkeys';
 
 export const SIGNED_OUT_EVERYWHERE_MESSAGE = 'You have been signed out on every device.';
 
@@ -70,6 +71,16 @@ export async function finishLogin(challenge: string, factor: SecondFactor): Prom
  */
 export function isExpiredSignIn(err: unknown): boolean {
   return isProblem(err, 'sign-in-expired');
+}
+
+/**
+ * Signs in with a passkey: the browser asks which of this site's passkeys, and the API starts the
+ * session as `login` does. A passkey is both factors: no second step follows.
+ */
+export async function loginWithPasskey(): Promise<void> {
+  const answer = await passkeyAnswer();
+  const { data } = await api.post('/auth/login/passkey', { body: answer, headers: XHR_HEADER });
+  adoptSignedIn(data);
 }
 
 export async function register(name: string, email: string, password: string): Promise<void> {

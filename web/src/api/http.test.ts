@@ -142,16 +142,19 @@ describe('401 handling in the axios interceptor', () => {
     expect(sent.a).toEqual(['old', 'still-bad']);
   });
 
-  it('never refreshes for a 401 from login, register or refresh itself', async () => {
+  it('never refreshes for a 401 from login (with a password, a second step or a passkey), register or refresh itself', async () => {
     mock.onPost(/\/auth\/refresh$/).reply(() => {
       refreshCalls += 1;
       return problemReply('unauthorized', 'No refresh token provided');
     });
     mock.onPost(/\/auth\/login$/).reply(...problemReply('unauthorized', 'Invalid email or password'));
+    mock.onPost(/\/auth\/login\/second-step$/).reply(...problemReply('unauthorized', 'This code is not valid.'));
+    mock.onPost(/\/auth\/login\/passkey$/).reply(...problemReply('unauthorized', 'This passkey could not sign you in.'));
     mock.onPost(/\/auth\/register$/).reply(...problemReply('unauthorized', 'nope'));
 
-    await expect(http.post('/auth/login', {})).rejects.toMatchObject({ response: { status: 401 } });
-    await expect(http.post('/auth/register', {})).rejects.toMatchObject({ response: { status: 401 } });
+    for (const path of ['/auth/login', '/auth/login/second-step', '/auth/login/passkey', '/auth/register']) {
+      await expect(http.post(path, {})).rejects.toMatchObject({ response: { status: 401 } });
+    }
     expect(refreshCalls).toBe(0);
     await expect(refreshAccessToken()).rejects.toMatchObject({ response: { status: 401 } });
     expect(refreshCalls).toBe(1);

@@ -26,7 +26,7 @@ export const http = axios.create({
 });
 
 /** Calls whose 401 means "wrong credentials" or "no session", never "access token expired". */
-const NO_REFRESH_PATHS = /\/auth\/(login|login\/second-step|register|refresh)\/?$/;
+const NO_REFRESH_PATHS = /\/auth\/(login|login\/second-step|login\/passkey|register|refresh)\/?$/;
 
 function isAuthExempt(config: InternalAxiosRequestConfig): boolean {
   const path = (config.url ?? '').split('?')[0] ?? '';

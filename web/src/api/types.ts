@@ -28,8 +28,14 @@ export type SecurityEvent = Schemas['SecurityEvent'];
 export type SecurityEventPage = Schemas['SecurityEventPage'];
 /** A second factor: a code from the authenticator app, or one of the recovery codes. */
 export type SecondFactor = { code: string } | { recoveryCode: string };
-/** What confirms who is at the keyboard: the password, or a second factor. */
-export type Proof = { password: string } | SecondFactor;
+/** One of the account's passkeys, by the name its owner gave it. */
+export type Passkey = Schemas['Passkey'];
+/** A passkey ceremony begun: its single-use token, and the options for navigator.credentials (JSON form). */
+export type PasskeyCeremony = Schemas['PasskeyCeremony'];
+/** A browser's answer to an assertion ceremony: it signs in, or confirms who is there. */
+export type PasskeyAnswer = JsonBody<'loginWithPasskey'>;
+/** What confirms who is at the keyboard: the password, a second factor, or a passkey. */
+export type Proof = { password: string } | SecondFactor | { passkey: PasskeyAnswer };
 
 export type Task = Schemas['Task'];
 export type TaskStatus = Schemas['Status'];

@@ -16,6 +16,7 @@ import { useProjects, writableProjects } from '../stores/projects';
 import { useSession } from '../stores/session';
 import { heldTask, useTasks, type Conflict } from '../stores/tasks';
 import { useUi, type FieldErrors } from '../stores/ui';
+import { ConfirmDialog } from './ConfirmDialog';
 import { Field, SelectField, TextField } from './Field';
 import { Modal } from './Modal';
 
@@ -343,33 +344,19 @@ function TaskFormDialog({ task, latest, draft, errors: serverErrors = {}, onClos
 
 function DeleteDialog({ task, onClose }: { task: Task; onClose: () => void }) {
   const remove = useTasks((s) => s.remove);
-  const cancelRef = useRef<HTMLButtonElement>(null);
   return (
-    <Modal
+    <ConfirmDialog
       title="Delete task?"
       description={`"${task.title}" will be permanently deleted. This cannot be undone.`}
+      confirmLabel="Delete"
+      onConfirm={() => {
+        void remove(task.id);
+        onClose();
+      }}
       onClose={onClose}
-      initialFocus={cancelRef}
       testId="delete-dialog"
-      size="sm"
-    >
-      <div className="form__actions">
-        <button ref={cancelRef} type="button" className="button button--secondary" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="button button--danger"
-          onClick={() => {
-            void remove(task.id);
-            onClose();
-          }}
-          data-testid="confirm-delete"
-        >
-          Delete
-        </button>
-      </div>
-    </Modal>
+      confirmTestId="confirm-delete"
+    />
   );
 }
 

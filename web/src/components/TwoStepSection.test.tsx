@@ -3,7 +3,10 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type MockAdapter from 'axios-mock-adapter';
 import { TwoStepSection } from './TwoStepSection';
+import { fetchTwoStep } from '../api/security';
+import { useLoadable } from '../lib/useLoadable';
 import { mockApi, problemReply, resetStores, signIn } from '../test/helpers';
+import { ASSERTED, cancelled, installWebAuthn, removeWebAuthn, REQUEST_OPTIONS } from '../test/webauthn';
 
 const OFF = { enabled: false, enabledAt: null, recoveryCodesLeft: 0 };
 const ON = { enabled: true, enabledAt: '2026-12-01T09:30:00.000Z', recoveryCodesLeft: 10 };
@@ -15,9 +18,15 @@ const ENROLMENT = {
 const CODES = Array.from({ length: 10 }, (_, i) => `abcd${i}-fghij`);
 const CONFIRM_FIRST = 'Please confirm it is you (your password or a code) before changing how you sign in.';
 
-function renderSection() {
+/** The section as the account page gives it its state (loaded there). */
+function Section({ onChanged, hasPasskey }: { onChanged: () => void; hasPasskey: boolean }) {
+  const [status, , reloadStatus] = useLoadable(fetchTwoStep);
+  return <TwoStepSection status={status} reloadStatus={reloadStatus} hasPasskey={hasPasskey} onChanged={onChanged} />;
+}
+
+function renderSection({ hasPasskey = false } = {}) {
   const onChanged = vi.fn();
-  render(<TwoStepSection onChanged={onChanged} />);
+  render(<Section onChanged={onChanged} hasPasskey={hasPasskey} />);
   return { user: userEvent.setup(), onChanged };
 }
 
@@ -119,6 +128,59 @@ describe('TwoStepSection', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(posts(mock)).toEqual(['/auth/totp/recovery-codes']);
     expect(screen.getByRole('button', { name: 'New recovery codes' })).toBeTruthy();
+  });
+
+  it('offers a passkey to confirm who is there when the account has one; a closed prompt says nothing', async () => {
+    const browser = installWebAuthn();
+    try {
+      mock.onGet(/\/auth\/totp$/).reply(200, ON);
+      mock
+        .onPost(/\/auth\/totp\/recovery-codes$/)
+        .replyOnce(...problemReply('reauthentication-required', CONFIRM_FIRST))
+        .onPost(/\/auth\/totp\/recovery-codes$/)
+        .replyOnce(200, { recoveryCodes: CODES });
+      mock.onPost(/\/auth\/passkeys\/assertion$/).reply(201, { ceremony: 'as-1', options: REQUEST_OPTIONS });
+      mock
+        .onPost(/\/auth\/reauthenticate$/)
+        .replyOnce(
+          ...problemReply('invalid-request', 'The request is invalid', [
+            { pointer: '#/passkey', detail: 'This passkey could not sign you in.' },
+          ]),
+        )
+        .onPost(/\/auth\/reauthenticate$/)
+        .replyOnce(204);
+      const { user } = renderSection({ hasPasskey: true });
+
+      await user.click(await screen.findByRole('button', { name: 'New recovery codes' }));
+      const dialog = await screen.findByRole('dialog', { name: "Confirm it's you" });
+      expect(screen.getByText('Enter your password, or a code, or use a passkey, to change how you sign in.')).toBeTruthy();
+      const passkeyButton = within(dialog).getByRole('button', { name: 'Use a passkey' });
+
+      browser.get.mockRejectedValueOnce(cancelled());
+      await user.click(passkeyButton);
+      expect(within(dialog).queryByRole('alert')).toBeNull();
+
+      await user.click(passkeyButton);
+      expect((await within(dialog).findByRole('alert')).textContent).toBe('This passkey could not sign you in.');
+
+      await user.click(passkeyButton);
+      const codes = await screen.findByRole('list', { name: 'Recovery codes' });
+      expect(within(codes).getAllByRole('listitem')).toHaveLength(10);
+      expect(screen.queryByRole('dialog')).toBeNull();
+      expect(JSON.parse(String(mock.history.post?.at(-2)?.data))).toEqual({ passkey: { ceremony: 'as-1', credential: ASSERTED } });
+    } finally {
+      removeWebAuthn();
+    }
+  });
+
+  it('offers no passkey where the browser cannot use one', async () => {
+    mock.onGet(/\/auth\/totp$/).reply(200, OFF);
+    mock.onPost(/\/auth\/totp\/enrolment$/).reply(...problemReply('reauthentication-required', CONFIRM_FIRST));
+    const { user } = renderSection({ hasPasskey: true });
+    await user.click(await screen.findByRole('button', { name: 'Set up' }));
+    const dialog = await screen.findByRole('dialog', { name: "Confirm it's you" });
+    expect(screen.getByText('Enter your password to change how you sign in.')).toBeTruthy();
+    expect(within(dialog).queryByRole('button', { name: 'Use a passkey' })).toBeNull();
   });
 
   it('turns two-step sign-in off with a recovery code', async () => {

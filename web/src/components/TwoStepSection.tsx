@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { errorMessage } from '../api/errors';
-import { beginEnrolment, fetchTwoStep, renewRecoveryCodes, turnOffTwoStep } from '../api/security';
+import { beginEnrolment, renewRecoveryCodes, turnOffTwoStep } from '../api/security';
 import type { TotpEnrolment, TwoStepStatus } from '../api/types';
 import { isConfirmationCancelled } from '../lib/confirmation';
 import { factorBody } from '../lib/proofs';
 import { formatDate } from '../lib/tasks';
-import { useLoadable } from '../lib/useLoadable';
+import type { Loadable } from '../lib/useLoadable';
 import { useUi } from '../stores/ui';
 import { Loaded } from './Loaded';
 import { ProofDialog } from './ProofDialog';
@@ -77,15 +77,24 @@ function TwoStepStatusView({ status, busy, onSetUp, onRenew, onTurnOff }: Status
   );
 }
 
+interface TwoStepSectionProps {
+  /** Two-step sign-in's state (the account page loads it: the passkeys' confirmations need it too). */
+  status: Loadable<TwoStepStatus>;
+  reloadStatus: () => void;
+  /** Whether the account has a passkey, which may confirm who is there too. */
+  hasPasskey: boolean;
+  onChanged: () => void;
+}
+
 /** Two-step sign-in: its state, setting up an authenticator app, recovery codes, turning it off. */
-export function TwoStepSection({ onChanged }: { onChanged: () => void }) {
+export function TwoStepSection({ status, reloadStatus, hasPasskey, onChanged }: TwoStepSectionProps) {
   const toast = useUi((s) => s.toast);
-  const [status, , reloadStatus] = useLoadable(fetchTwoStep);
   const [view, setView] = useState<View>({ kind: 'status' });
   const [busy, setBusy] = useState<Busy>(null);
   const [turningOff, setTurningOff] = useState(false);
   const { confirmed, dialog } = useConfirmedAction({
     twoStep: status.state === 'ready' && status.value.enabled,
+    passkey: hasPasskey,
   });
 
   const changed = () => {

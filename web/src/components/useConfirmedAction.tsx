@@ -1,11 +1,21 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { passkeyAnswer } from '../api/passkeys';
 import { reauthenticate } from '../api/security';
 import { ConfirmationCancelled, withConfirmation } from '../lib/confirmation';
-import { proofBody, type ProofMethod } from '../lib/proofs';
+import { confirmationWording, proofBody, type ProofMethod } from '../lib/proofs';
+import { passkeysUnavailable } from '../lib/webauthn';
 import { ProofDialog } from './ProofDialog';
 
 const PASSWORD_ONLY = ['password'] as const satisfies readonly ProofMethod[];
 const ANY_PROOF = ['password', 'code', 'recoveryCode'] as const satisfies readonly ProofMethod[];
+
+/** What the account has besides its password, that may confirm who is there. */
+export interface AccountProofs {
+  /** Two-step sign-in is on: an app code or a recovery code. */
+  twoStep: boolean;
+  /** The account has a passkey (offered where the browser can use one). */
+  passkey?: boolean;
+}
 
 interface Waiting {
   resolve: () => void;
@@ -23,11 +33,8 @@ export interface ConfirmedActions {
   dialog: ReactNode;
 }
 
-/**
- * For actions that change how the account signs in. `twoStep`: whether an app code or a recovery
- * code may stand in for the password.
- */
-export function useConfirmedAction({ twoStep }: { twoStep: boolean }): ConfirmedActions {
+/** For actions that change how the account signs in; what the account has may stand in for the password. */
+export function useConfirmedAction({ twoStep, passkey = false }: AccountProofs): ConfirmedActions {
   const [asking, setAsking] = useState(false);
   const waiting = useRef<Waiting | null>(null);
 
@@ -54,14 +61,11 @@ export function useConfirmedAction({ twoStep }: { twoStep: boolean }): Confirmed
 
   const confirmed = useCallback(<T,>(action: () => Promise<T>) => withConfirmation(action, ask), [ask]);
 
+  const withPasskey = passkey && passkeysUnavailable() === null;
   const dialog = asking ? (
     <ProofDialog
       title="Confirm it's you"
-      description={
-        twoStep
-          ? 'Enter your password, or a code, to change how you sign in.'
-          : 'Enter your password to change how you sign in.'
-      }
+      description={confirmationWording(twoStep, withPasskey)}
       methods={twoStep ? ANY_PROOF : PASSWORD_ONLY}
       submitLabel="Confirm"
       busyLabel="Confirming…"
@@ -69,6 +73,14 @@ export function useConfirmedAction({ twoStep }: { twoStep: boolean }): Confirmed
         await reauthenticate(proofBody(method, value));
         settle(true);
       }}
+      onPasskey={
+        withPasskey
+          ? async () => {
+              await reauthenticate({ passkey: await passkeyAnswer() });
+              settle(true);
+            }
+          : undefined
+      }
       onClose={() => settle(false)}
       testId="reauth-dialog"
     />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { factorBody, factorMethods, proofBody, proofProblem } from './proofs';
+import { confirmationWording, factorBody, factorMethods, proofBody, proofProblem } from './proofs';
 
 describe('proofs', () => {
   it('takes an app code of six digits, spaces aside', () => {
@@ -25,5 +25,12 @@ describe('proofs', () => {
   it("offers the second step's methods in this app's terms, the app's code first", () => {
     expect(factorMethods(['recovery-code', 'totp'])).toEqual(['code', 'recoveryCode']);
     expect(factorMethods(['recovery-code'])).toEqual(['recoveryCode']);
+  });
+
+  it('asks for what the account has, in one sentence', () => {
+    expect(confirmationWording(false, false)).toBe('Enter your password to change how you sign in.');
+    expect(confirmationWording(true, false)).toBe('Enter your password, or a code, to change how you sign in.');
+    expect(confirmationWording(false, true)).toBe('Enter your password, or use a passkey, to change how you sign in.');
+    expect(confirmationWording(true, true)).toBe('Enter your password, or a code, or use a passkey, to change how you sign in.');
   });
 });

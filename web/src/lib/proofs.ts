@@ -69,3 +69,9 @@ export function factorMethods(methods: readonly SecondStepMethod[]): FactorMetho
   if (methods.includes('recovery-code')) offered.push('recoveryCode');
   return offered;
 }
+
+/** What the "confirm it's you" dialog asks for: "Enter your password, or a code, or use a passkey, to …". */
+export function confirmationWording(twoStep: boolean, passkey: boolean): string {
+  const ways = ['Enter your password', ...(twoStep ? ['a code'] : []), ...(passkey ? ['use a passkey'] : [])];
+  return `${ways.join(', or ')}${ways.length > 1 ? ',' : ''} to change how you sign in.`;
+}

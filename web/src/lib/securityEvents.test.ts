@@ -10,7 +10,12 @@ describe('describeSecurityEvent', () => {
     ['sign-in', { method: 'password', session: 's' }, 'Signed in with password'],
     ['sign-in', { method: 'password+totp', session: 's' }, 'Signed in with password and app code'],
     ['sign-in', { method: 'password+recovery-code', session: 's' }, 'Signed in with password and recovery code'],
-    ['sign-in', { method: 'passkey' }, 'Signed in'],
+    ['sign-in', { method: 'passkey', session: 's' }, 'Signed in with a passkey'],
+    ['sign-in', { method: 'something-new' }, 'Signed in'],
+    ['reauthenticated', { method: 'passkey' }, 'Confirmed it was you with a passkey'],
+    ['passkey-added', { name: 'Work laptop' }, 'Passkey "Work laptop" added'],
+    ['passkey-removed', { name: 'Phone' }, 'Passkey "Phone" removed'],
+    ['passkey-added', {}, 'Passkey added'],
     ['reauthenticated', { method: 'password' }, 'Confirmed it was you with password'],
     ['reauthenticated', { method: 'totp' }, 'Confirmed it was you with app code'],
     ['session-ended', { reason: 'logout', sessions: 1 }, 'Signed out'],
@@ -34,6 +39,8 @@ describe('describeSecurityEvent', () => {
     ['sign-in-failed', { method: 'totp' }, 'Failed sign-in: wrong app code'],
     ['sign-in-failed', { method: 'recovery-code' }, 'Failed sign-in: wrong recovery code'],
     ['sign-in-failed', {}, 'Failed sign-in'],
+    ['sign-in-failed', { method: 'passkey' }, 'Failed sign-in: passkey not accepted'],
+    ['reauthentication-failed', { method: 'passkey' }, 'Failed confirmation: passkey not accepted'],
     ['reauthentication-failed', { method: 'password' }, 'Failed confirmation: wrong password'],
     ['refresh-token-reused', { reason: 'reuse', sessions: 1 }, 'A used sign-in token came back: that sign-in was ended on every device'],
   ])('%s %j reads "%s", as an alert', (kind, detail, summary) => {
@@ -41,7 +48,7 @@ describe('describeSecurityEvent', () => {
   });
 
   it('names a kind it does not know rather than hide it', () => {
-    expect(said('passkey-added').summary).toBe('Security event: passkey added');
+    expect(said('email-changed').summary).toBe('Security event: email changed');
   });
 
   it('ignores details of the wrong type', () => {

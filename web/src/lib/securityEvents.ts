@@ -14,6 +14,12 @@ const BY_METHOD: Record<string, string> = {
   'recovery-code': 'recovery code',
   'password+totp': 'password and app code',
   'password+recovery-code': 'password and recovery code',
+  passkey: 'a passkey',
+};
+
+/** A refused proof, where "wrong …" does not say it: a passkey is not typed in. */
+const REFUSED: Record<string, string> = {
+  passkey: 'passkey not accepted',
 };
 
 /** Why sessions ended, as the log's `reason` names it. */
@@ -46,10 +52,18 @@ function withMethod(detail: SecurityEvent['detail']): string {
   return method ? ` with ${method}` : '';
 }
 
-/** "Failed sign-in: wrong app code". */
+/** "Failed sign-in: wrong app code", "Failed sign-in: passkey not accepted". */
 function wrongMethod(detail: SecurityEvent['detail']): string {
-  const method = BY_METHOD[text(detail, 'method') ?? ''];
-  return method ? `: wrong ${method}` : '';
+  const name = text(detail, 'method') ?? '';
+  const method = BY_METHOD[name];
+  if (!method) return '';
+  return `: ${REFUSED[name] ?? `wrong ${method}`}`;
+}
+
+/** ' "Work laptop"', the name a passkey was given, or nothing. */
+function passkeyName(detail: SecurityEvent['detail']): string {
+  const name = text(detail, 'name');
+  return name ? ` "${name}"` : '';
 }
 
 function sessionsEnded(detail: SecurityEvent['detail']): string {
@@ -84,6 +98,10 @@ export function describeSecurityEvent(event: Pick<SecurityEvent, 'kind' | 'detai
       return plain('Two-step sign-in turned off');
     case 'recovery-codes-renewed':
       return plain('New recovery codes made; the old ones stopped working');
+    case 'passkey-added':
+      return plain(`Passkey${passkeyName(detail)} added`);
+    case 'passkey-removed':
+      return plain(`Passkey${passkeyName(detail)} removed`);
     case 'recovery-code-used': {
       const left = count(detail, 'left');
       return plain(left === null ? 'Recovery code used' : `Recovery code used (${plural(left, 'code')} left)`);

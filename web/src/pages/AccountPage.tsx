@@ -1,10 +1,13 @@
-import { useCallback, useId, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useId, useState, type FormEvent } from 'react';
 import { changePassword, fetchProfile, fetchSessions, logout, logoutEverywhere, revokeSession } from '../api/auth';
 import { errorMessage, fieldErrors, problemOf } from '../api/errors';
+import { fetchPasskeys } from '../api/passkeys';
+import { fetchTwoStep } from '../api/security';
 import type { SessionInfo } from '../api/types';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { TextField } from '../components/Field';
 import { Loaded } from '../components/Loaded';
-import { Modal } from '../components/Modal';
+import { PasskeysSection } from '../components/PasskeysSection';
 import { SecurityLogSection } from '../components/SecurityLogSection';
 import { TwoStepSection } from '../components/TwoStepSection';
 import { formatDate, formatDateTime } from '../lib/tasks';
@@ -230,7 +233,6 @@ function SignOutSection() {
   const toast = useUi((s) => s.toast);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
-  const cancelRef = useRef<HTMLButtonElement>(null);
 
   const everywhere = async () => {
     setBusy(true);
@@ -258,29 +260,17 @@ function SignOutSection() {
         </button>
       </div>
       {confirming ? (
-        <Modal
+        <ConfirmDialog
           title="Log out everywhere?"
           description="Every session, including this one, will be signed out."
+          confirmLabel="Log out everywhere"
+          busy={busy}
+          busyLabel="Signing out…"
+          onConfirm={() => void everywhere()}
           onClose={() => setConfirming(false)}
-          initialFocus={cancelRef}
-          size="sm"
           testId="logout-all-dialog"
-        >
-          <div className="form__actions">
-            <button ref={cancelRef} type="button" className="button button--secondary" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button button--danger"
-              onClick={() => void everywhere()}
-              disabled={busy}
-              data-testid="confirm-logout-all"
-            >
-              {busy ? 'Signing out…' : 'Log out everywhere'}
-            </button>
-          </div>
-        </Modal>
+          confirmTestId="confirm-logout-all"
+        />
       ) : null}
     </section>
   );
@@ -291,6 +281,10 @@ export default function AccountPage() {
   const [sessionsKey, setSessionsKey] = useState(0);
   const [securityKey, setSecurityKey] = useState(0);
   const reloadSecurityLog = useCallback(() => setSecurityKey((k) => k + 1), []);
+  // Loaded here, not in their sections: confirming who is there before a change offers a code
+  // once two-step sign-in is on, and a passkey once there is one, in either section.
+  const [twoStep, , reloadTwoStep] = useLoadable(fetchTwoStep);
+  const [passkeys, , reloadPasskeys] = useLoadable(fetchPasskeys);
   // A new password ends the other sessions: both lists change.
   const passwordChanged = useCallback(() => {
     setSessionsKey((k) => k + 1);
@@ -307,7 +301,18 @@ export default function AccountPage() {
       <div className="account__grid">
         <ProfileSection />
         <PasswordSection onChanged={passwordChanged} />
-        <TwoStepSection onChanged={reloadSecurityLog} />
+        <TwoStepSection
+          status={twoStep}
+          reloadStatus={reloadTwoStep}
+          hasPasskey={passkeys.state === 'ready' && passkeys.value.length > 0}
+          onChanged={reloadSecurityLog}
+        />
+        <PasskeysSection
+          passkeys={passkeys}
+          reload={reloadPasskeys}
+          twoStep={twoStep.state === 'ready' && twoStep.value.enabled}
+          onChanged={reloadSecurityLog}
+        />
         <SessionsSection reloadKey={sessionsKey} />
         <SecurityLogSection reloadKey={securityKey} />
         <SignOutSection />

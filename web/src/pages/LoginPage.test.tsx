@@ -1,11 +1,13 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type MockAdapter from 'axios-mock-adapter';
 import { AppRoutes } from '../App';
 import { useSession } from '../stores/session';
+import { NO_WEBAUTHN } from '../lib/webauthn';
 import { mockApi, problemReply, resetStores, secondStepReply, signedIn, USER } from '../test/helpers';
+import { ASSERTED, cancelled, installWebAuthn, removeWebAuthn, REQUEST_OPTIONS, type FakeWebAuthn } from '../test/webauthn';
 
 const WRONG_CODE = 'This code is not valid. Enter the code your app shows now, or a recovery code.';
 const EXPIRED = 'This sign-in has expired. Please sign in again.';
@@ -101,5 +103,67 @@ describe('sign-in with two-step sign-in on', () => {
     await user.click(screen.getByRole('button', { name: 'Back to email and password' }));
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
     expect(screen.queryByTestId('session-notice')).toBeNull();
+  });
+});
+
+describe('sign-in with a passkey', () => {
+  let mock: MockAdapter;
+  let browser: FakeWebAuthn;
+  beforeEach(() => {
+    resetStores();
+    useSession.getState().clearSession();
+    mock = mockApi();
+    browser = installWebAuthn();
+    mock.onPost(/\/auth\/passkeys\/assertion$/).reply(201, { ceremony: 'as-1', options: REQUEST_OPTIONS });
+    mock.onGet(/\/tasks\/summary$/).reply(200, { total: 0, pending: 0, inProgress: 0, completed: 0, overdue: 0 });
+    mock.onGet(/\/tasks$/).reply(200, { items: [], nextCursor: null });
+  });
+  afterEach(() => {
+    mock.restore();
+    removeWebAuthn();
+  });
+
+  function openSignIn() {
+    render(
+      <MemoryRouter initialEntries={['/login']}>
+        <AppRoutes />
+      </MemoryRouter>,
+    );
+    return { user: userEvent.setup(), button: screen.getByRole('button', { name: 'Sign in with a passkey' }) };
+  }
+
+  it('signs in with no email: the browser offers the passkeys, and on to the dashboard', async () => {
+    mock.onPost(/\/auth\/login\/passkey$/).reply(200, signedIn('t'));
+    const { user, button } = openSignIn();
+    await user.click(button);
+    expect(await screen.findByRole('heading', { name: 'Your tasks' })).toBeTruthy();
+    expect(sent(mock, 1)).toEqual({ ceremony: 'as-1', credential: ASSERTED });
+  });
+
+  it('goes back to idle, saying nothing, when the browser prompt is closed', async () => {
+    browser.get.mockRejectedValueOnce(cancelled());
+    const { user, button } = openSignIn();
+    await user.click(button);
+    await vi.waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    expect(button.textContent).toBe('Sign in with a passkey');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(mock.history.post?.map((r) => r.url)).toEqual(['/auth/passkeys/assertion']);
+  });
+
+  it('shows a passkey the server does not know, and stays on the sign-in page', async () => {
+    mock.onPost(/\/auth\/login\/passkey$/).reply(...problemReply('unauthorized', 'This passkey could not sign you in.'));
+    const { user, button } = openSignIn();
+    await user.click(button);
+    expect((await screen.findByTestId('passkey-error')).textContent).toBe('This passkey could not sign you in.');
+    expect(useSession.getState().status).toBe('anonymous');
+    expect(button.hasAttribute('disabled')).toBe(false);
+  });
+
+  it('explains a browser without passkeys, and asks the server nothing', async () => {
+    removeWebAuthn();
+    const { user, button } = openSignIn();
+    await user.click(button);
+    expect((await screen.findByTestId('passkey-error')).textContent).toBe(NO_WEBAUTHN);
+    expect(mock.history.post).toHaveLength(0);
   });
 });

@@ -4,6 +4,7 @@ import { finishLogin, isExpiredSignIn, login, type SecondStep } from '../api/aut
 import { errorMessage } from '../api/errors';
 import { AuthForm, AuthLayout, EmailField } from '../components/AuthLayout';
 import { TextField } from '../components/Field';
+import { PasskeySignIn } from '../components/PasskeySignIn';
 import { ProofField } from '../components/ProofField';
 import { CODE_DIGITS, factorBody, factorMethods, proofProblem, type FactorMethod } from '../lib/proofs';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
@@ -143,6 +144,7 @@ export default function LoginPage() {
           </>
         )}
       </AuthForm>
+      <PasskeySignIn />
       <p className="auth-card__switch">
         New to TaskMaster? <Link to="/register" state={location.state as unknown}>Create an account</Link>
       </p>

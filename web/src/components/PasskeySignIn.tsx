@@ -1,0 +1,37 @@
+import { useState } from 'react';
+import { loginWithPasskey } from '../api/auth';
+import { isPasskeyCancelled, passkeyErrorMessage } from '../lib/webauthn';
+
+/**
+ * "Sign in with a passkey", under the sign-in form: no email needed, the browser offers this
+ * site's passkeys. Once signed in the route guard moves the person on, so the button stays busy.
+ */
+export function PasskeySignIn() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const signIn = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await loginWithPasskey();
+    } catch (err) {
+      if (!isPasskeyCancelled(err)) setError(passkeyErrorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="passkey-sign-in">
+      <p className="passkey-sign-in__or">or</p>
+      {error ? (
+        <div className="form-error" role="alert" data-testid="passkey-error">
+          {error}
+        </div>
+      ) : null}
+      <button type="button" className="button button--secondary button--block" onClick={() => void signIn()} disabled={busy}>
+        {busy ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
+      </button>
+    </div>
+  );
+}
