@@ -14,7 +14,7 @@ export type WebAuthnJson = Record<string, unknown>;
 export const NO_WEBAUTHN = 'This browser cannot use passkeys. Use another browser, or sign in another way.';
 export const NO_JSON_HELPERS = 'This browser is too old to use passkeys here. Update it, or use another browser.';
 export const PASSKEY_KNOWN = 'This device already holds a passkey for your account.';
-export const PASSKEY_INSECURE = 'Passkeys do not work at this web address.';
+export const PASSKEY_INSECURE = 'Passkeys do not work at this web address: they need a secure site with a name (localhost rather than 127.0.0.1).';
 export const PASSKEY_FAILED = 'Your browser could not use the passkey. Please try again.';
 
 /** The browser cannot make or use passkeys; the message says so, for the person. */
