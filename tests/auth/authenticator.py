@@ -36,6 +36,7 @@ class SoftPasskey:
     credential_id: bytes = field(default_factory=lambda: os.urandom(16))
     count: int = 0
     user_handle: str = ""
+    verifies_user: bool = True  # a PIN or biometrics; else it only sees someone present
 
     @property
     def id(self) -> str:
@@ -86,7 +87,8 @@ class SoftPasskey:
     ) -> dict[str, Any]:
         """navigator.credentials.get(): a signed assertion over the options' challenge."""
         self.count += 1
-        auth_data = self._authenticator_data(USER_PRESENT | USER_VERIFIED, rp_id)
+        flags = USER_PRESENT | (USER_VERIFIED if self.verifies_user else 0)
+        auth_data = self._authenticator_data(flags, rp_id)
         client_data = self._client_data("webauthn.get", options["challenge"], origin)
         signed = auth_data + hashlib.sha256(client_data).digest()
         signature = self.key.sign(signed, ec.ECDSA(hashes.SHA256()))

@@ -64,4 +64,6 @@ async def test_a_store_that_is_down_is_a_503(
     with pytest.raises(Unavailable):
         await challenges.issue("test", {}, LIFETIME)
     with pytest.raises(Unavailable):
+        await challenges.peek("test", "token")
+    with pytest.raises(Unavailable):
         await challenges.take("test", "token")

@@ -64,13 +64,15 @@ def test_a_sealed_secret_opens_only_for_its_user_and_key() -> None:
 
 
 def test_recovery_codes_are_ten_distinct_and_forgiving_to_type() -> None:
-    codes = totp.new_recovery_codes()
+    codes, user = totp.new_recovery_codes(), uuid.uuid4()
     assert len(set(codes)) == 10
+    assert all(len(code) == 19 and code.count("-") == 3 for code in codes)  # 80 bits each
     code = codes[0]
-    digest = totp.recovery_digest(code)
-    assert totp.recovery_digest(f" {code.upper()} ") == digest
-    assert totp.recovery_digest(code.replace("-", "")) == digest
-    assert totp.recovery_digest(codes[1]) != digest
+    digest = totp.recovery_digest(user, code)
+    assert totp.recovery_digest(user, f" {code.upper()} ") == digest
+    assert totp.recovery_digest(user, code.replace("-", "")) == digest
+    assert totp.recovery_digest(user, codes[1]) != digest
+    assert totp.recovery_digest(uuid.uuid4(), code) != digest  # salted by its user
 
 
 def test_the_uri_names_the_issuer_and_account() -> None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from taskmaster.db.base import Base, UTCDateTime
@@ -114,7 +123,7 @@ class Passkey(Base):
     # base64url, as the browser names it (at most 1,023 bytes: 1,364 characters)
     credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
     public_key: Mapped[bytes] = mapped_column(LargeBinary)  # COSE
-    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)  # an unsigned 32-bit count
     name: Mapped[str] = mapped_column(String(100))
     transports: Mapped[str] = mapped_column(String(200), default="[]")  # a JSON list
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -40,6 +40,7 @@ CEREMONY_LIFETIME = timedelta(minutes=5)
 TIMEOUT_MS = 300_000
 NAME_MAX = 100
 PER_ACCOUNT = 20
+CREDENTIAL_ID_MAX = 1023  # bytes (WebAuthn, 5.1)
 RP_NAME = "TaskMaster"
 
 NOT_VERIFIED = "This passkey could not be verified. Please try again."
@@ -84,7 +85,7 @@ def _transports(credential: dict[str, Any]) -> str:
     given = response.get("transports", []) if isinstance(response, dict) else []
     known = {transport.value for transport in AuthenticatorTransport}
     listed = given if isinstance(given, list) else []
-    return orjson.dumps([t for t in listed if t in known][: len(known)]).decode()
+    return orjson.dumps([t for t in listed if isinstance(t, str) and t in known][:10]).decode()
 
 
 def _credential_id(credential: dict[str, Any]) -> str:
@@ -151,6 +152,8 @@ class Passkeys:
             )
         except MALFORMED as error:
             raise Invalid.at("body", "/credential", NOT_VERIFIED) from error
+        if len(verified.credential_id) > CREDENTIAL_ID_MAX:  # longer than WebAuthn allows
+            raise Invalid.at("body", "/credential", NOT_VERIFIED)
         if await self._count(user_id) >= PER_ACCOUNT:
             raise Conflict(TOO_MANY)
         now = self._clock()
@@ -202,9 +205,16 @@ class Passkeys:
         )
         return found
 
-    async def verify(self, passkey: Passkey, answer: PasskeyAnswer, party: RelyingParty) -> bool:
-        """Whether `answer` is `passkey`'s to its ceremony (spent either way); its count and
-        use are kept."""
+    async def verify(
+        self,
+        passkey: Passkey,
+        answer: PasskeyAnswer,
+        party: RelyingParty,
+        *,
+        user_verified: bool = False,
+    ) -> bool:
+        """Whether `answer` is `passkey`'s to its ceremony (spent either way), with the user
+        verified by the authenticator if `user_verified`; its count and use are kept."""
         state = await self._challenges.take(ASSERTION, answer.ceremony)
         if state is None:
             return False
@@ -216,6 +226,7 @@ class Passkeys:
                 expected_origin=list(party.origins),
                 credential_public_key=passkey.public_key,
                 credential_current_sign_count=passkey.sign_count,
+                require_user_verification=user_verified,
             )
         except MALFORMED:
             return False

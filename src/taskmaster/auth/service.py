@@ -160,7 +160,6 @@ class AccountService:
             if found is not None:
                 self._log.record_attempt(found.user_id, Kind.SIGN_IN_FAILED, method="password")
             raise Unauthorized(INVALID_CREDENTIALS)
-        await self._throttle.login_succeeded(attempt)
         rehashed = None
         if self._hasher.needs_rehash(found.password_hash):
             rehashed = await self._hasher.hash(password)
@@ -170,7 +169,9 @@ class AccountService:
         if rehashed is not None:
             user.password_hash = rehashed
         if await self._second_step.two_factor.enabled(user.id):
+            await self._throttle.login_half_done(attempt)
             return await self._second_step.begin(user.id, user.password_hash)
+        await self._throttle.login_succeeded(attempt)
         return await self._signed_in(user, client, "password")
 
     async def finish_login(self, challenge: str, proof: Proof, client: Client) -> SignedIn:
@@ -210,7 +211,10 @@ class AccountService:
         attempt = await self._throttle.login_attempt(account, client.ip)
         if passkey is None or user is None:
             return None
-        if not await self._passkeys.verify(passkey, answer, party):
+        # A passkey stands for both steps only when it verified its user (PIN, biometrics):
+        # one that merely saw someone present is one factor, not enough where two are on.
+        two_step = await self._second_step.two_factor.enabled(user.id)
+        if not await self._passkeys.verify(passkey, answer, party, user_verified=two_step):
             self._log.record_attempt(user.id, failed, method="passkey")
             return None
         await self._throttle.login_succeeded(attempt)

@@ -108,6 +108,13 @@ class Throttle:
                 _known_key(attempt.email, attempt.ip), b"1", ttl=self._policy.known_for
             )
 
+    async def login_half_done(self, attempt: Attempt) -> None:
+        """The password was right but a second factor is owed: this attempt is no failure,
+        yet nothing is forgiven (the failures counted so far stay, the address stays
+        unknown) until the second step succeeds, so signing in again buys no more guesses."""
+        for key, rate in attempt.counted:
+            await self._limiter.give_back(key, rate)
+
     async def registration(self, ip: str) -> None:
         """Count a registration from `ip`, refusing it past the limit."""
         verdict = await self._limiter.take(

@@ -21,7 +21,8 @@ NONCE_BYTES = 12
 ISSUER = "TaskMaster"
 
 RECOVERY_CODE_COUNT = 10
-RECOVERY_GROUP = 5  # characters per group: two groups of base32, 50 bits a code
+# Four groups of four base32 characters: 80 bits a code, beyond any search of a stolen hash.
+RECOVERY_GROUPS, RECOVERY_GROUP = 4, 4
 RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 
 
@@ -86,10 +87,11 @@ def new_recovery_codes() -> list[str]:
     def group() -> str:
         return "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_GROUP))
 
-    return [f"{group()}-{group()}" for _ in range(RECOVERY_CODE_COUNT)]
+    return ["-".join(group() for _ in range(RECOVERY_GROUPS)) for _ in range(RECOVERY_CODE_COUNT)]
 
 
-def recovery_digest(code: str) -> str:
-    """How a recovery code is stored and looked up: case, spaces and dashes do not matter."""
+def recovery_digest(user_id: uuid.UUID, code: str) -> str:
+    """How a recovery code is stored and looked up, salted with its user's id (one search
+    never serves two accounts); case, spaces and dashes do not matter."""
     normalized = "".join(code.lower().replace("-", "").split())
-    return hashlib.sha256(normalized.encode()).hexdigest()
+    return hashlib.sha256(user_id.bytes + normalized.encode()).hexdigest()

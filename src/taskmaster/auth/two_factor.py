@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import structlog
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from taskmaster.auth.models import RecoveryCode, TotpFactor
 from taskmaster.auth.security_log import Kind, SecurityLog
 from taskmaster.auth.totp import (
+    SealBroken,
     SecretSeal,
     matching_step,
     new_recovery_codes,
@@ -28,6 +30,7 @@ from taskmaster.auth.totp import (
 from taskmaster.clock import Clock
 from taskmaster.errors import Conflict, Gone, Invalid, NotFound
 
+log = structlog.get_logger(__name__)
 ENROLMENT_LIFETIME = timedelta(minutes=10)
 CODE_MAX = 64  # characters of a code or recovery code worth looking at
 
@@ -84,6 +87,15 @@ class TwoFactor:
             query = query.with_for_update()
         return await self._session.scalar(query.execution_options(populate_existing=True))
 
+    def _secret(self, factor: TotpFactor) -> str | None:
+        """The app's secret; None when another key sealed it (the signing key was replaced:
+        then only a recovery code signs in, and the app is set up again)."""
+        try:
+            return self._seal.open(factor.user_id, factor.sealed_secret)
+        except SealBroken:
+            log.warning("authenticator secret sealed by another key", user_id=str(factor.user_id))
+            return None
+
     async def enabled(self, user_id: uuid.UUID) -> bool:
         factor = await self._factor(user_id)
         return factor is not None and factor.enabled_at is not None
@@ -130,7 +142,9 @@ class TwoFactor:
         now = self._clock()
         if factor.created_at + ENROLMENT_LIFETIME <= now:
             raise Gone(ENROLMENT_EXPIRED)
-        secret = self._seal.open(user_id, factor.sealed_secret)
+        secret = self._secret(factor)
+        if secret is None:
+            raise Gone(ENROLMENT_EXPIRED)
         step = matching_step(secret, code[:CODE_MAX], now, after=factor.last_step)
         if step is None:
             raise Invalid.at("body", "/code", WRONG_FIRST_CODE)
@@ -140,8 +154,10 @@ class TwoFactor:
         return codes
 
     async def renew_recovery_codes(self, user_id: uuid.UUID) -> list[str]:
-        """Ten new recovery codes; the old ones stop working."""
-        if not await self.enabled(user_id):
+        """Ten new recovery codes; the old ones stop working. The factor's row is locked, so
+        two renewals at once leave one set."""
+        factor = await self._factor(user_id, lock=True)
+        if factor is None or factor.enabled_at is None:
             raise Conflict(NOT_ON)
         codes = await self._replace_recovery_codes(user_id, self._clock())
         self._log.record(user_id, Kind.RECOVERY_CODES_RENEWED)
@@ -151,7 +167,7 @@ class TwoFactor:
         await self._session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
         codes = new_recovery_codes()
         self._session.add_all(
-            RecoveryCode(user_id=user_id, code_hash=recovery_digest(code), created_at=now)
+            RecoveryCode(user_id=user_id, code_hash=recovery_digest(user_id, code), created_at=now)
             for code in codes
         )
         await self._session.flush()
@@ -169,8 +185,12 @@ class TwoFactor:
         factor = await self._factor(user_id)
         if factor is None or factor.enabled_at is None:
             return False
-        secret = self._seal.open(user_id, factor.sealed_secret)
-        step = matching_step(secret, code, self._clock(), after=factor.last_step)
+        secret = self._secret(factor)
+        step = (
+            None
+            if secret is None
+            else matching_step(secret, code, self._clock(), after=factor.last_step)
+        )
         if step is None:
             return False
         # Conditional, so that of two requests with one code (or two codes) only one gets in.
@@ -189,7 +209,7 @@ class TwoFactor:
             update(RecoveryCode)
             .where(
                 RecoveryCode.user_id == user_id,
-                RecoveryCode.code_hash == recovery_digest(code),
+                RecoveryCode.code_hash == recovery_digest(user_id, code),
                 RecoveryCode.used_at.is_(None),
             )
             .values(used_at=self._clock())

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from taskmaster.api.v2 import account_schemas
 from taskmaster.api.v2 import security_schemas as wire
 from taskmaster.auth.models import AuthSession, TotpFactor
-from taskmaster.auth.totp import STEP_SECONDS, code_at, step_at
+from taskmaster.auth.totp import STEP_SECONDS, SecretSeal, code_at, step_at
 from taskmaster.runtime import Runtime
 from tests.api.accounts import BROWSER, bearer, refresh_cookie_of
 from tests.api.v1.test_bad_input import everything
@@ -98,7 +98,7 @@ async def test_an_app_is_set_up_with_a_first_code(
     codes = confirmed.json()["recoveryCodes"]
     conforms(wire.RecoveryCodes, confirmed.json())
     assert len(set(codes)) == 10
-    assert all(len(code) == 11 and code[5] == "-" for code in codes)
+    assert all(len(code) == 19 and code.count("-") == 3 for code in codes)
     status = (await client.get(TOTP, headers=alice.auth)).json()
     assert (status["enabled"], status["recoveryCodesLeft"]) == (True, 10)
     assert (await kinds(client, alice))[0] == "totp-enabled"
@@ -398,14 +398,61 @@ async def test_wrong_codes_count_towards_the_sign_in_limits(
     client: httpx.AsyncClient, alice: Account, runtime: Runtime, clock: FakeClock
 ) -> None:
     secret, _ = await turn_on(client, alice, clock)
-    challenge = (await first_step(client, alice))["challenge"]
     wrong = "000000" if code_now(secret, clock) != "000000" else "111111"
     limit = runtime.settings.rate_login_account_ip.count
-    statuses = [
-        (await client.post(SECOND_STEP, json={"challenge": challenge, "code": wrong})).status_code
-        for _ in range(limit + 1)
-    ]
-    assert statuses == [401] * limit + [429]
+    # A right password forgives nothing while a code is owed: signing in again between
+    # guesses buys no more of them.
+    statuses = []
+    for _ in range(limit + 1):
+        response = await client.post(
+            f"{AUTH}/login", json={"email": alice.email, "password": alice.password}
+        )
+        statuses.append(response.status_code)
+        if response.status_code != 401:
+            break
+        challenge = response.json()["challenge"]
+        guess = await client.post(SECOND_STEP, json={"challenge": challenge, "code": wrong})
+        statuses.append(guess.status_code)
+    assert statuses == [401] * (2 * limit) + [429]
+
+
+async def test_a_right_code_gives_the_attempts_back(
+    client: httpx.AsyncClient, alice: Account, runtime: Runtime, clock: FakeClock
+) -> None:
+    secret, _ = await turn_on(client, alice, clock)
+    for _ in range(runtime.settings.rate_login_account_ip.count):
+        challenge = (await first_step(client, alice))["challenge"]
+        code = code_now(secret, clock)
+        response = await client.post(SECOND_STEP, json={"challenge": challenge, "code": code})
+        assert response.status_code == 200, response.text
+        clock.advance(seconds=STEP_SECONDS)
+
+
+async def test_an_app_sealed_under_another_key_is_refused_not_failed(
+    client: httpx.AsyncClient, alice: Account, runtime: Runtime, clock: FakeClock
+) -> None:
+    secret, recovery = await turn_on(client, alice, clock)
+    runtime.totp_seal = SecretSeal(b"another signing key's derivation")  # the key replaced
+    challenge = (await first_step(client, alice))["challenge"]
+    code = await client.post(
+        SECOND_STEP, json={"challenge": challenge, "code": code_now(secret, clock)}
+    )
+    problem_of(code, 401, "unauthorized")
+    by_recovery = await client.post(
+        SECOND_STEP, json={"challenge": challenge, "recoveryCode": recovery[0]}
+    )
+    assert by_recovery.status_code == 200, by_recovery.text
+
+
+async def test_two_renewals_at_once_leave_one_set(
+    client: httpx.AsyncClient, alice: Account, clock: FakeClock
+) -> None:
+    await turn_on(client, alice, clock)
+    answers = await asyncio.gather(
+        *(client.post(RECOVERY_CODES, headers=alice.auth) for _ in range(2))
+    )
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert (await client.get(TOTP, headers=alice.auth)).json()["recoveryCodesLeft"] == 10
 
 
 # Turning it off

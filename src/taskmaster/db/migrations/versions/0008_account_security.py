@@ -69,7 +69,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Uuid(), nullable=False),
         sa.Column("credential_id", sa.String(1400), nullable=False),
         sa.Column("public_key", sa.LargeBinary(), nullable=False),
-        sa.Column("sign_count", sa.Integer(), nullable=False),
+        sa.Column("sign_count", sa.BigInteger(), nullable=False),
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("transports", sa.String(200), nullable=False),
         sa.Column("created_at", TIMESTAMP, nullable=False),
