@@ -16,7 +16,7 @@ const INPUTS: Record<ProofMethod, InputHTMLAttributes<HTMLInputElement> & { hint
     autoComplete: 'off',
     autoCapitalize: 'none',
     spellCheck: false,
-    hint: 'One of the codes you saved, like abcde-fghij. Each works once.',
+    hint: 'One of the codes you saved, like abcd-efgh-ijkl-mnop. Each works once.',
   },
 };
 
