@@ -121,43 +121,33 @@ class Runtime:
         )
 
     def security_log(self, session: AsyncSession, client: Client) -> SecurityLog:
+        """A request's security log: one per request, shared by the services it uses."""
         return SecurityLog(session, client, clock=self.clock)
 
-    def session_service(self, session: AsyncSession, client: Client) -> SessionService:
+    def session_service(self, session: AsyncSession, log: SecurityLog) -> SessionService:
         policy = SessionPolicy(
             lifetime=timedelta(days=self.settings.refresh_token_ttl_days),
             reuse_grace=timedelta(seconds=self.settings.refresh_reuse_grace_seconds),
         )
-        return SessionService(
-            session,
-            minter=self.minter,
-            policy=policy,
-            log=self.security_log(session, client),
-            clock=self.clock,
-        )
+        return SessionService(session, minter=self.minter, policy=policy, log=log, clock=self.clock)
 
-    def two_factor(self, session: AsyncSession, client: Client) -> TwoFactor:
-        log = self.security_log(session, client)
+    def two_factor(self, session: AsyncSession, log: SecurityLog) -> TwoFactor:
         return TwoFactor(session, seal=self.totp_seal, log=log, clock=self.clock)
 
-    def passkeys(self, session: AsyncSession, client: Client) -> Passkeys:
-        log = self.security_log(session, client)
+    def passkeys(self, session: AsyncSession, log: SecurityLog) -> Passkeys:
         return Passkeys(session, challenges=self.challenges, log=log, clock=self.clock)
 
-    def account_service(self, session: AsyncSession, client: Client) -> AccountService:
-        log = self.security_log(session, client)
-        second_step = SecondStep(
-            self.two_factor(session, client), self.challenges, self.throttle, log
-        )
+    def account_service(self, session: AsyncSession, log: SecurityLog) -> AccountService:
+        second_step = SecondStep(self.two_factor(session, log), self.challenges, self.throttle, log)
         return AccountService(
             session,
             credentials=CredentialReader(self.db.sessions),
-            sessions=self.session_service(session, client),
+            sessions=self.session_service(session, log),
             hasher=self.hasher,
             tokens=self.tokens,
             throttle=self.throttle,
             second_step=second_step,
-            passkeys=self.passkeys(session, client),
+            passkeys=self.passkeys(session, log),
             log=log,
             clock=self.clock,
         )

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskmaster.auth.security_log import announce_committed
+from taskmaster.auth.passkeys import Passkeys
+from taskmaster.auth.security_log import SecurityLog, announce_committed
 from taskmaster.auth.service import AccountService
 from taskmaster.auth.sessions import Client, SessionService, ended_by
 from taskmaster.auth.tokens import MISSING_TOKEN, AccessClaims, TokenInvalid
@@ -107,22 +108,36 @@ def optional_caller(request: Request, runtime: Runtime) -> AccessClaims | None:
         return None
 
 
+async def security_log(session: SessionDep, runtime: RuntimeDep, client: ClientDep) -> SecurityLog:
+    """The request's security log (FastAPI makes one per request): every service shares it."""
+    return runtime.security_log(session, client)
+
+
+SecurityLogDep = Annotated[SecurityLog, Depends(security_log)]
+
+
 async def account_service(
-    session: SessionDep, runtime: RuntimeDep, client: ClientDep
+    session: SessionDep, runtime: RuntimeDep, log: SecurityLogDep
 ) -> AccountService:
-    return runtime.account_service(session, client)
+    return runtime.account_service(session, log)
 
 
 async def session_service(
-    session: SessionDep, runtime: RuntimeDep, client: ClientDep
+    session: SessionDep, runtime: RuntimeDep, log: SecurityLogDep
 ) -> SessionService:
-    return runtime.session_service(session, client)
+    return runtime.session_service(session, log)
 
 
 async def two_factor_service(
-    session: SessionDep, runtime: RuntimeDep, client: ClientDep
+    session: SessionDep, runtime: RuntimeDep, log: SecurityLogDep
 ) -> TwoFactor:
-    return runtime.two_factor(session, client)
+    return runtime.two_factor(session, log)
+
+
+async def passkey_service(
+    session: SessionDep, runtime: RuntimeDep, log: SecurityLogDep
+) -> Passkeys:
+    return runtime.passkeys(session, log)
 
 
 async def project_service(session: SessionDep, runtime: RuntimeDep) -> ProjectService:
@@ -139,3 +154,4 @@ Projects = Annotated[ProjectService, Depends(project_service)]
 Invitations = Annotated[InvitationService, Depends(invitation_service)]
 Sessions = Annotated[SessionService, Depends(session_service)]
 TwoFactorDep = Annotated[TwoFactor, Depends(two_factor_service)]
+PasskeysDep = Annotated[Passkeys, Depends(passkey_service)]

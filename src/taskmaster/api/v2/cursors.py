@@ -11,11 +11,14 @@ import base64
 import binascii
 import hashlib
 import hmac
+import uuid
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from taskmaster.errors import InvalidCursor
+from taskmaster.ids import parse_uuid
 
 TAG_BYTES = 16  # 128 bits: forging one is out of reach; the cursor stays short
 MAX_CURSOR = 1024  # characters: far more than any cursor we issue
@@ -52,6 +55,18 @@ class CursorSeal:
         if not isinstance(position, list):
             raise _invalid()
         return position
+
+    def seal_moment(self, scope: bytes, at: datetime, item: uuid.UUID) -> str:
+        """A keyset position (a moment and the id that breaks its ties), sealed."""
+        return self.seal(scope, [at.isoformat(), str(item)])
+
+    def open_moment(self, scope: bytes, cursor: str) -> tuple[datetime, uuid.UUID]:
+        """The moment and id `seal_moment` sealed in `cursor`."""
+        at, item = [*self.open(scope, cursor), None, None][:2]
+        parsed = parse_uuid(item) if isinstance(item, str) else None
+        if not isinstance(at, str) or parsed is None:
+            raise InvalidCursor.at("query", "cursor", "Malformed cursor")
+        return datetime.fromisoformat(at), parsed
 
 
 def _invalid() -> InvalidCursor:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path
 from starlette.requests import Request
 from starlette.responses import Response
 
-from taskmaster.api.deps import Accounts, CallerDep, ClientDep, RuntimeDep, SessionDep
+from taskmaster.api.deps import Accounts, CallerDep, ClientDep, PasskeysDep, RuntimeDep
 from taskmaster.api.openapi import SIGNED_IN, problem_responses
 from taskmaster.api.responses import JSONBytes
 from taskmaster.api.v1.serialize import timestamp
@@ -20,20 +20,13 @@ from taskmaster.api.v2.relying_party import Party
 from taskmaster.api.v2.security import RecentCaller
 from taskmaster.api.v2.signin import NO_STORE, signed_in_response
 from taskmaster.auth.models import Passkey
-from taskmaster.auth.passkeys import Ceremony, Passkeys
+from taskmaster.auth.passkeys import Ceremony
 
 router = APIRouter(prefix="/auth", tags=["passkeys (v2)"])
 read_body, request_body = account_schemas.read_body, account_schemas.request_body
 RegistrationBody = Annotated[wire.PasskeyRegistration, Depends(read_body(wire.PasskeyRegistration))]
 AssertionBody = Annotated[wire.PasskeyAssertion, Depends(read_body(wire.PasskeyAssertion))]
 PasskeyId = Annotated[uuid.UUID, Path(alias="passkeyId", description="The passkey's id")]
-
-
-async def _passkeys(session: SessionDep, runtime: RuntimeDep, client: ClientDep) -> Passkeys:
-    return runtime.passkeys(session, client)
-
-
-PasskeysDep = Annotated[Passkeys, Depends(_passkeys)]
 
 
 def _ceremony(ceremony: Ceremony) -> Response:

@@ -57,8 +57,13 @@ def problem(
     return ProblemResponse(body, status_code=status, headers=headers)
 
 
-def of(error: TaskMasterError, headers: Mapping[str, str] | None = None) -> ProblemResponse:
-    """The problem document for a domain error."""
+def of(
+    error: TaskMasterError,
+    headers: Mapping[str, str] | None = None,
+    *,
+    extra: Mapping[str, Any] | None = None,
+) -> ProblemResponse:
+    """The problem document for a domain error, with `extra` members of its kind."""
     return problem(
         error.status,
         type_uri(error.kind),
@@ -66,6 +71,7 @@ def of(error: TaskMasterError, headers: Mapping[str, str] | None = None) -> Prob
         error.message,
         errors=error.problems,
         headers=headers,
+        extra=extra,
     )
 
 

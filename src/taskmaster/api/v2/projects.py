@@ -8,7 +8,6 @@ Who may do what is the project policy's to say, through the services.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
@@ -24,9 +23,7 @@ from taskmaster.api.v2 import bodies, conditions, idempotency
 from taskmaster.api.v2 import project_schemas as wire
 from taskmaster.api.v2.account_schemas import read_body, request_body
 from taskmaster.db.database import Transaction
-from taskmaster.errors import InvalidCursor
 from taskmaster.idempotency.keys import Answer, fingerprint
-from taskmaster.ids import parse_uuid
 from taskmaster.projects.invitations import Issued
 from taskmaster.projects.service import PROJECTS_MAX, Membered, ProjectChanges, ProjectDraft
 
@@ -90,21 +87,12 @@ async def list_projects(
 ) -> Response:
     """The caller's projects in the order the caller joined them: the Inbox first."""
     scope = _project_cursor_scope(claims.user_id, archived)
-    after = None
-    if cursor is not None:
-        position = runtime.cursors.open(scope, cursor)
-        joined, project = [*position, None, None][:2]
-        parsed = parse_uuid(project) if isinstance(project, str) else None
-        if not isinstance(joined, str) or parsed is None:
-            raise InvalidCursor.at("query", "cursor", "Malformed cursor")
-        after = (datetime.fromisoformat(joined), parsed)
+    after = None if cursor is None else runtime.cursors.open_moment(scope, cursor)
     page = await projects.all_of(claims.user_id, archived=archived, after=after, limit=limit)
     next_cursor = None
     if len(page) == limit:
         last = page[-1]
-        next_cursor = runtime.cursors.seal(
-            scope, [last.joined_at.isoformat(), str(last.project.id)]
-        )
+        next_cursor = runtime.cursors.seal_moment(scope, last.joined_at, last.project.id)
     return JSONBytes({"items": [wire.project(m) for m in page], "nextCursor": next_cursor})
 
 

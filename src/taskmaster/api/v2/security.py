@@ -7,7 +7,6 @@ Adding or renewing a factor needs a recent confirmation of the user (a sign-in, 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 import orjson
@@ -33,8 +32,7 @@ from taskmaster.api.v2.signin import NO_STORE, signed_in_response
 from taskmaster.auth.models import SecurityEvent
 from taskmaster.auth.second_step import SecondStepNeeded
 from taskmaster.auth.tokens import AccessClaims
-from taskmaster.errors import InvalidCursor, SecondFactorRequired
-from taskmaster.ids import parse_uuid
+from taskmaster.errors import SecondFactorRequired
 
 router = APIRouter(prefix="/auth", tags=["account security (v2)"])
 read_body, request_body = account_schemas.read_body, account_schemas.request_body
@@ -48,17 +46,12 @@ SECOND_STEP_DETAIL = "The password is right. Enter the code from your authentica
 
 def second_step_required(needed: SecondStepNeeded) -> Response:
     """A sign-in's answer when a second factor must follow (a problem, 401)."""
-    error = SecondFactorRequired(SECOND_STEP_DETAIL)
     extra = {
         "challenge": needed.challenge,
         "expiresAt": timestamp(needed.expires_at),
         "methods": list(needed.methods),
     }
-    answer = problems.problem(
-        error.status, problems.type_uri(error.kind), error.title, error.message, extra=extra
-    )
-    answer.headers.update(NO_STORE)
-    return answer
+    return problems.of(SecondFactorRequired(SECOND_STEP_DETAIL), NO_STORE, extra=extra)
 
 
 async def recently_confirmed(claims: CallerDep, sessions: Sessions) -> AccessClaims:
@@ -239,16 +232,9 @@ async def security_log(
     """What happened to the account's security, the newest first: sign-ins (method, address,
     browser), failed attempts, sessions ended, factors added or removed."""
     scope = _events_scope(claims.user_id)
-    after = None
-    if cursor is not None:
-        at, event_id = [*runtime.cursors.open(scope, cursor), None, None][:2]
-        parsed = parse_uuid(event_id) if isinstance(event_id, str) else None
-        if not isinstance(at, str) or parsed is None:
-            raise InvalidCursor.at("query", "cursor", "Malformed cursor")
-        after = (datetime.fromisoformat(at), parsed)
+    after = None if cursor is None else runtime.cursors.open_moment(scope, cursor)
     page = await runtime.security_events.page(claims.user_id, after=after, limit=limit)
     next_cursor = None
     if len(page) == limit:
-        last = page[-1]
-        next_cursor = runtime.cursors.seal(scope, [last.at.isoformat(), str(last.id)])
+        next_cursor = runtime.cursors.seal_moment(scope, page[-1].at, page[-1].id)
     return JSONBytes({"items": [_event(e) for e in page], "nextCursor": next_cursor})
