@@ -4,7 +4,7 @@ import { isConfirmationCancelled } from '../lib/confirmation';
 import { describeUserAgent } from '../lib/userAgent';
 import { PASSKEY_NAME_MAX } from '../lib/validation';
 import { isPasskeyCancelled, passkeyErrorMessage } from '../lib/webauthn';
-import { TextField } from './Field';
+import { FormError, SubmitOrCancel, TextField } from './Field';
 
 interface AddPasskeyFormProps {
   /** Creates the passkey under `name` (the browser asks the person); a refusal (thrown) shows here. */
@@ -44,11 +44,7 @@ export function AddPasskeyForm({ onAdd, onCancel }: AddPasskeyFormProps) {
 
   return (
     <form className="form" onSubmit={(e) => void submit(e)} noValidate data-testid="add-passkey-form">
-      {error ? (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      ) : null}
+      <FormError message={error} />
       <TextField
         id={`${id}-name`}
         label="Passkey name"
@@ -61,14 +57,7 @@ export function AddPasskeyForm({ onAdd, onCancel }: AddPasskeyFormProps) {
         autoFocus
         required
       />
-      <div className="form__actions form__actions--start">
-        <button type="submit" className="button button--primary" disabled={busy}>
-          {busy ? 'Waiting for your passkey…' : 'Create passkey'}
-        </button>
-        <button type="button" className="button button--secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SubmitOrCancel label="Create passkey" busyLabel="Waiting for your passkey…" busy={busy} onCancel={onCancel} />
     </form>
   );
 }

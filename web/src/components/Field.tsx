@@ -109,3 +109,34 @@ export function SelectField<T extends string>({
     </Field>
   );
 }
+
+/** What went wrong with a whole form, above its fields; nothing while all is well. */
+export function FormError({ message, testId }: { message: string | null | undefined; testId?: string }) {
+  if (!message) return null;
+  return (
+    <div className="form-error" role="alert" data-testid={testId}>
+      {message}
+    </div>
+  );
+}
+
+interface SubmitOrCancelProps {
+  label: string;
+  busyLabel: string;
+  busy: boolean;
+  onCancel: () => void;
+}
+
+/** An inline form's submit button (its label while busy) and its Cancel, side by side. */
+export function SubmitOrCancel({ label, busyLabel, busy, onCancel }: SubmitOrCancelProps) {
+  return (
+    <div className="form__actions form__actions--start">
+      <button type="submit" className="button button--primary" disabled={busy}>
+        {busy ? busyLabel : label}
+      </button>
+      <button type="button" className="button button--secondary" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { loginWithPasskey } from '../api/auth';
 import { isPasskeyCancelled, passkeyErrorMessage } from '../lib/webauthn';
+import { FormError } from './Field';
 
 /**
  * "Sign in with a passkey", under the sign-in form: no email needed, the browser offers this
@@ -24,11 +25,7 @@ export function PasskeySignIn() {
   return (
     <div className="passkey-sign-in">
       <p className="passkey-sign-in__or">or</p>
-      {error ? (
-        <div className="form-error" role="alert" data-testid="passkey-error">
-          {error}
-        </div>
-      ) : null}
+      <FormError message={error} testId="passkey-error" />
       <button type="button" className="button button--secondary button--block" onClick={() => void signIn()} disabled={busy}>
         {busy ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
       </button>

@@ -4,6 +4,7 @@ import { proofProblem, type ProofMethod } from '../lib/proofs';
 import { isPasskeyCancelled, passkeyErrorMessage } from '../lib/webauthn';
 import { Modal } from './Modal';
 import { ProofField } from './ProofField';
+import { FormError } from './Field';
 
 interface ProofDialogProps<M extends ProofMethod> {
   title: string;
@@ -84,11 +85,7 @@ export function ProofDialog<M extends ProofMethod>({
   return (
     <Modal title={title} description={description} onClose={onClose} size="sm" testId={testId}>
       <form className="form" onSubmit={(e) => void submit(e)} noValidate>
-        {error ? (
-          <div className="form-error" role="alert">
-            {error}
-          </div>
-        ) : null}
+        <FormError message={error} />
         <ProofField
           id={id}
           methods={methods}

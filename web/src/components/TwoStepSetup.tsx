@@ -7,6 +7,7 @@ import { formatDateTime } from '../lib/tasks';
 import { CopyButton } from './CopyButton';
 import { ProofField } from './ProofField';
 import { QrCode } from './QrCode';
+import { FormError, SubmitOrCancel } from './Field';
 
 const APP_CODE = ['code'] as const;
 
@@ -69,11 +70,7 @@ export function TwoStepSetup({ enrolment, onConfirmed, onCancel }: TwoStepSetupP
         </div>
       </div>
       <form className="form" onSubmit={(e) => void submit(e)} noValidate>
-        {error ? (
-          <div className="form-error" role="alert">
-            {error}
-          </div>
-        ) : null}
+        <FormError message={error} />
         <ProofField
           id={id}
           methods={APP_CODE}
@@ -84,14 +81,7 @@ export function TwoStepSetup({ enrolment, onConfirmed, onCancel }: TwoStepSetupP
           error={fieldError}
         />
         <p className="field__hint">This set-up expires at {formatDateTime(enrolment.expiresAt)}.</p>
-        <div className="form__actions form__actions--start">
-          <button type="submit" className="button button--primary" disabled={busy}>
-            {busy ? 'Turning on…' : 'Turn on'}
-          </button>
-          <button type="button" className="button button--secondary" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        <SubmitOrCancel label="Turn on" busyLabel="Turning on…" busy={busy} onCancel={onCancel} />
       </form>
     </div>
   );
